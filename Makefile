@@ -1,0 +1,110 @@
+# credmon - one plain Makefile. Settings first; `make V=1` shows commands.
+#
+#   make            build ./credmon
+#   make run        install missing packages, build, import fixtures/yaan,
+#                   write reports/511800/2018-12/
+#   make test       build and run every test twice: plainly, then under
+#                   AddressSanitizer + UndefinedBehaviorSanitizer
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PKGS      = sqlite3 xlsxwriter libpcre2-8
+# Lazily expanded: `make run` installs packages before these are first used.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
+TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CWARNS   = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wwrite-strings
+CFLAGS  ?= -O2 -g
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer -O1 -g
+
+# Build variant: plain (default) or san.
+VARIANT ?= plain
+ifeq ($(VARIANT),san)
+  VFLAGS = $(SAN_FLAGS)
+else
+  VFLAGS = $(CFLAGS)
+endif
+B = build/$(VARIANT)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(CWARNS) $(VFLAGS) \
+             -MMD -MP -Iengine $(PKG_CFLAGS)
+
+Q = @
+ifeq ($(V),1)
+  Q =
+endif
+# ---- END OF USER SETTINGS ----
+
+LIB_SRC  = $(filter-out engine/main.c,$(wildcard engine/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+.PHONY: all run deps test test-variant install clean fixtures-db bench
+
+all: credmon
+
+credmon: $(B)/credmon
+	$(Q)cp $< $@
+
+$(B)/credmon: $(B)/engine/main.o $(LIB_OBJ)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(VFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(VFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS)
+
+# Installs what is missing (apt-get, only for absent packages).
+deps:
+	$(Q)sh tests/deps.sh
+
+DB     ?= reports/credmon.db
+REGION ?= 511800
+PERIOD ?= 2018-12
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory credmon
+	./credmon import --db $(DB) fixtures/yaan
+	./credmon run --db $(DB) --defs indicators --region $(REGION) \
+	    --period $(PERIOD) --out reports
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-variant VARIANT=plain
+	$(Q)$(MAKE) --no-print-directory test-variant VARIANT=san
+
+# Runs every test binary of one variant; the end-to-end test finds the
+# variant's credmon through CREDMON_BIN.
+test-variant: $(B)/credmon $(TEST_BIN)
+	@echo "== tests ($(VARIANT))"
+	$(Q)fail=0; pass=0; \
+	for t in $(TEST_BIN); do \
+	    if CREDMON_BIN=$(CURDIR)/$(B)/credmon CREDMON_ROOT=$(CURDIR) \
+	       ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	       $$t >$$t.log 2>&1; then pass=$$((pass+1)); \
+	    else fail=$$((fail+1)); echo "FAILED: $$t"; cat $$t.log; fi; \
+	done; \
+	echo "$(VARIANT): $$pass passed, $$fail failed"; \
+	test $$fail -eq 0
+
+install: credmon
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/credmon
+	install -m 755 credmon $(DESTDIR)$(PREFIX)/bin/credmon
+	cp -r indicators templates $(DESTDIR)$(PREFIX)/share/credmon/
+
+clean:
+	rm -rf build credmon
+
+-include $(shell find build -name '*.d' 2>/dev/null)

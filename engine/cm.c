@@ -1,0 +1,167 @@
+/*
+ * cm.c - error sentences, located diagnostics and UTF-8 helpers shared by
+ * every module.
+ */
+#include "cm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ORDER CM_ERROR */
+static const char *const cm_error_text[CM_ERR__COUNT] = {
+    "no error",
+    "out of memory",
+    "input/output error",
+    "bad text encoding",
+    "malformed CSV",
+    "invalid field value",
+    "duplicate key",
+    "unknown reference",
+    "syntax error",
+    "unknown name",
+    "inconsistent definitions",
+    "store error",
+    "output error",
+    "usage error",
+    "missing data",
+};
+
+const char *cm_strerror(cm_error e)
+{
+    if ((int)e < 0 || e >= CM_ERR__COUNT)
+        return "unknown error";
+    return cm_error_text[e];
+}
+
+void cm_diag_clear(cm_diag *d)
+{
+    if (d)
+        memset(d, 0, sizeof *d);
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+    if (!src) {
+        dst[0] = '\0';
+        return;
+    }
+    /* snprintf truncates safely; a cut inside a UTF-8 character is stepped
+     * back to the character boundary so the message stays valid text. */
+    size_t len = strlen(src);
+    if (len >= n) {
+        len = n - 1;
+        while (len && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+cm_error cm_diag_set(cm_diag *d, cm_error e, const char *file, long line,
+                     const char *field, const char *fmt, ...)
+{
+    if (!d || d->code != CM_OK)
+        return e;
+    d->code = e;
+    copy_str(d->file, sizeof d->file, file);
+    d->line = line;
+    d->column = 0;
+    copy_str(d->field, sizeof d->field, field);
+    char tmp[sizeof d->msg + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    copy_str(d->msg, sizeof d->msg, tmp);
+    return e;
+}
+
+void cm_diag_format(const cm_diag *d, char *buf, size_t n)
+{
+    if (!n)
+        return;
+    buf[0] = '\0';
+    size_t used = 0;
+#define CM_APPEND(...)                                                    \
+    do {                                                                  \
+        if (used < n) {                                                   \
+            int k_ = snprintf(buf + used, n - used, __VA_ARGS__);         \
+            if (k_ > 0)                                                   \
+                used += (size_t)k_ < n - used ? (size_t)k_ : n - used - 1; \
+        }                                                                 \
+    } while (0)
+    if (d->file[0]) {
+        CM_APPEND("%s:", d->file);
+        if (d->line > 0)
+            CM_APPEND("%ld:", d->line);
+        if (d->column > 0)
+            CM_APPEND("%ld:", d->column);
+        CM_APPEND(" ");
+    }
+    if (d->field[0])
+        CM_APPEND("%s: ", d->field);
+    CM_APPEND("%s", d->msg[0] ? d->msg : cm_strerror(d->code));
+#undef CM_APPEND
+}
+
+char *cm_strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+int cm_utf8_decode(const char *s, size_t n, unsigned *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n == 0)
+        return 0;
+    unsigned c = u[0];
+    int len;
+    unsigned min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2, c &= 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3, c &= 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < (size_t)len)
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (u[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+int cm_utf8_valid(const char *s, size_t n, size_t *bad_at)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned cp;
+        int k = cm_utf8_decode(s + i, n - i, &cp);
+        if (k == 0) {
+            if (bad_at)
+                *bad_at = i;
+            return 0;
+        }
+        i += (size_t)k;
+    }
+    return 1;
+}
