@@ -1,0 +1,273 @@
+/*
+ * main.c - the credmon command line. Parses arguments, calls the engine,
+ * prints diagnostics and maps error classes to exit codes. The only place
+ * that prints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "assess.h"
+#include "circular.h"
+#include "cm.h"
+#include "defs.h"
+#include "import.h"
+#include "pdf_out.h"
+#include "run.h"
+#include "store.h"
+
+/* Exit codes (README "Exit codes"). */
+enum {
+    EXIT_OK_ = 0,
+    EXIT_INTERNAL = 1,  /* out of memory, unexpected failure */
+    EXIT_USAGE = 2,     /* bad command line */
+    EXIT_INPUT = 3,     /* an input file is unreadable or invalid */
+    EXIT_DEFS = 4,      /* definitions or templates are invalid */
+    EXIT_STORE = 5,     /* the SQLite store failed */
+    EXIT_OUTPUT = 6,    /* an Excel/PDF output could not be written */
+    EXIT_DATA = 7       /* the store lacks the region or period asked for */
+};
+
+static const char usage[] =
+    "usage: credmon <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  import [--db FILE] [--kind KIND] PATH...\n"
+    "        load a folder (regions.csv, units.csv, values.csv,\n"
+    "        benchmarks.csv, assignments.csv) or single files into the store;\n"
+    "        each folder or file is one transaction. KIND names the kind of\n"
+    "        the files that follow when their names do not say it.\n"
+    "  check [--defs DIR] [--template FILE]...\n"
+    "        validate definitions (and circular templates) without running\n"
+    "  run   [--db FILE] [--defs DIR] [--templates DIR] [--template FILE]\n"
+    "        [--out DIR] [--font-song TTF] [--font-hei TTF]\n"
+    "        --region CODE --period PERIOD\n"
+    "        compute, assess and write <out>/<region>/<period>/:\n"
+    "        rectification.xlsx, indicators.xlsx, circular.pdf, manifest.json\n"
+    "  help | --help    this text\n"
+    "  version | --version\n"
+    "\n"
+    "defaults: --db credmon.db --defs indicators --templates templates\n"
+    "          --out reports\n"
+    "exit codes: 0 ok, 1 internal, 2 usage, 3 bad input file, 4 bad\n"
+    "            definitions or template, 5 store, 6 output, 7 missing data\n";
+
+static int exit_code(cm_error e)
+{
+    switch (e) {
+    case CM_OK: return EXIT_OK_;
+    case CM_ERR_USAGE: return EXIT_USAGE;
+    case CM_ERR_IO:
+    case CM_ERR_ENCODING:
+    case CM_ERR_CSV:
+    case CM_ERR_FIELD:
+    case CM_ERR_DUPLICATE:
+    case CM_ERR_REFERENCE: return EXIT_INPUT;
+    case CM_ERR_SYNTAX:
+    case CM_ERR_NAME:
+    case CM_ERR_DEFINITION: return EXIT_DEFS;
+    case CM_ERR_STORE: return EXIT_STORE;
+    case CM_ERR_OUTPUT: return EXIT_OUTPUT;
+    case CM_ERR_DATA: return EXIT_DATA;
+    default: return EXIT_INTERNAL;
+    }
+}
+
+static int fail(const cm_diag *d)
+{
+    char buf[2048];
+    cm_diag_format(d, buf, sizeof buf);
+    fprintf(stderr, "credmon: %s\n", buf);
+    return exit_code(d->code);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "credmon: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(credmon --help for usage)\n");
+    return EXIT_USAGE;
+}
+
+/* Takes the value of option argv[*i] ("--db FILE" or "--db=FILE"). */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0' || *i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    const char *db = "credmon.db";
+    int kind = -1, n_paths = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(argc, argv, &i, "--kind")))
+            continue;
+        else if (argv[i][0] == '-')
+            return usage_error("import: unknown option '%s'", argv[i]);
+        else
+            n_paths++;
+    }
+    if (!n_paths)
+        return usage_error("import: %s", "no folder or file given");
+    cm_diag d;
+    cm_diag_clear(&d);
+    cm_store *s = NULL;
+    if (cm_store_new(db, &s, &d) != CM_OK)
+        return fail(&d);
+    long total = 0;
+    int files = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db")))
+            continue;
+        if ((v = opt_value(argc, argv, &i, "--kind"))) {
+            kind = -1;
+            for (int k = 0; k < CM_IN__COUNT; k++)
+                if (strcmp(v, cm_import_kind_name((cm_input_kind)k)) == 0)
+                    kind = k;
+            if (kind < 0) {
+                cm_store_free(s);
+                return usage_error("import: unknown kind '%s' (regions, units, "
+                                   "values, benchmarks, assignments)", v);
+            }
+            continue;
+        }
+        long rows = 0;
+        int nf = 0;
+        cm_error rc;
+        int k = kind >= 0 ? kind : cm_import_kind_from_path(argv[i]);
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && !S_ISDIR(st.st_mode)) {
+            if (k < 0) {
+                cm_store_free(s);
+                return usage_error("import: cannot tell the kind of '%s': name "
+                                   "it regions.csv, units.csv, values.csv, "
+                                   "benchmarks.csv or assignments.csv, or use "
+                                   "--kind", argv[i]);
+            }
+            rc = cm_import_file(s, (cm_input_kind)k, argv[i], &rows, &d);
+            nf = 1;
+        } else {
+            rc = cm_import_dir(s, argv[i], &nf, &rows, &d);
+        }
+        if (rc != CM_OK) {
+            cm_store_free(s);
+            return fail(&d);
+        }
+        total += rows;
+        files += nf;
+    }
+    cm_store_free(s);
+    printf("imported %ld rows from %d file%s into %s\n", total, files,
+           files == 1 ? "" : "s", db);
+    return EXIT_OK_;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    const char *defs_dir = "indicators";
+    cm_diag d;
+    cm_diag_clear(&d);
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--defs")))
+            defs_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--template")))
+            continue;
+        else
+            return usage_error("check: unknown argument '%s'", argv[i]);
+    }
+    cm_defs *defs = NULL;
+    if (cm_defs_load(defs_dir, &defs, &d) != CM_OK)
+        return fail(&d);
+    printf("%s: %zu files, %zu elements, %zu benchmarks, %zu indicators, "
+           "%zu problems: ok\n",
+           defs_dir, defs->n_files, defs->n_elements, defs->n_benchmarks,
+           defs->n_indicators, defs->n_problems);
+    cm_defs_free(defs);
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--defs")))
+            continue;
+        if ((v = opt_value(argc, argv, &i, "--template"))) {
+            cm_circular *c = NULL;
+            if (cm_circular_load(v, NULL, &c, &d) != CM_OK)
+                return fail(&d);
+            cm_circular_free(c);
+            printf("%s: ok\n", v);
+        }
+    }
+    return EXIT_OK_;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    cm_run_options o = {
+        .db = "credmon.db", .defs_dir = "indicators",
+        .templates_dir = "templates", .out_dir = "reports",
+    };
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db"))) o.db = v;
+        else if ((v = opt_value(argc, argv, &i, "--defs"))) o.defs_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--templates"))) o.templates_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--template"))) o.template_path = v;
+        else if ((v = opt_value(argc, argv, &i, "--out"))) o.out_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--region"))) o.region = v;
+        else if ((v = opt_value(argc, argv, &i, "--period"))) o.period = v;
+        else if ((v = opt_value(argc, argv, &i, "--font-song"))) o.fonts.song = v;
+        else if ((v = opt_value(argc, argv, &i, "--font-hei"))) o.fonts.hei = v;
+        else return usage_error("run: unknown or incomplete argument '%s'", argv[i]);
+    }
+    if (!o.region || !o.period)
+        return usage_error("run: %s", "--region and --period are required");
+    cm_diag d;
+    cm_diag_clear(&d);
+    cm_warnings w = {0};
+    cm_run_summary sum;
+    cm_error rc = cm_run(&o, &sum, &w, &d);
+    for (size_t i = 0; i < w.n; i++)
+        fprintf(stderr, "credmon: warning: %s\n", w.items[i]);
+    cm_warnings_free(&w);
+    if (rc != CM_OK)
+        return fail(&d);
+    printf("%s %s: %zu results, %zu findings, %zu problems -> %s (%.0f ms)\n",
+           o.region, o.period, sum.n_results, sum.n_findings, sum.n_rows,
+           sum.out_dir, sum.elapsed_ms);
+    return EXIT_OK_;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return EXIT_OK_;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("credmon %s\n", CM_VERSION);
+        return EXIT_OK_;
+    }
+    if (!strcmp(cmd, "import"))
+        return cmd_import(argc, argv);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc, argv);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc, argv);
+    return usage_error("unknown command '%s'", cmd);
+}

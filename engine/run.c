@@ -1,0 +1,255 @@
+/*
+ * run.c - orchestrates one run; see run.h.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "circular.h"
+#include "defs.h"
+#include "manifest.h"
+#include "store.h"
+#include "text.h"
+#include "xlsx_out.h"
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void cm_run_template_path(const cm_run_options *o, char *out, size_t n)
+{
+    if (o->template_path) {
+        snprintf(out, n, "%s", o->template_path);
+        return;
+    }
+    const char *dir = o->templates_dir ? o->templates_dir : "templates";
+    snprintf(out, n, "%s/circular-%s.ini", dir, o->region);
+    if (access(out, R_OK) != 0)
+        snprintf(out, n, "%s/circular.ini", dir);
+}
+
+/* Paths are built here only; a path that does not fit is an error, never a
+ * silently truncated name. */
+#define RUN_PATH 4096
+
+static cm_error path_fmt(cm_diag *d, char *out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static cm_error path_fmt(cm_diag *d, char *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(out, RUN_PATH, fmt, ap);
+    va_end(ap);
+    if (k < 0 || k >= RUN_PATH)
+        return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "out",
+                           "output path too long");
+    return CM_OK;
+}
+
+static cm_error make_dir(const char *path, cm_diag *d)
+{
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return CM_OK;
+    return cm_diag_set(d, CM_ERR_IO, path, 0, NULL, "cannot create folder: %s",
+                       strerror(errno));
+}
+
+/* Removes a folder of plain files (our own temporary or replaced output). */
+static void remove_tree(const char *dir, const char *const *names, size_t n)
+{
+    char p[RUN_PATH];
+    for (size_t i = 0; i < n; i++)
+        if (path_fmt(NULL, p, "%s/%s", dir, names[i]) == CM_OK)
+            unlink(p);
+    rmdir(dir);
+}
+
+static const char *const output_names[] = {
+    "rectification.xlsx", "indicators.xlsx", "circular.pdf", "manifest.json",
+};
+#define N_OUTPUTS (sizeof output_names / sizeof *output_names)
+
+static cm_error write_text_file(const char *path, const char *text, cm_diag *d)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return cm_diag_set(d, CM_ERR_IO, path, 0, NULL, "cannot write: %s",
+                           strerror(errno));
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, f) != n;
+    bad |= fclose(f) != 0;
+    if (bad)
+        return cm_diag_set(d, CM_ERR_IO, path, 0, NULL, "write failed");
+    return CM_OK;
+}
+
+/* Moves tmp into final's place; an older final is moved aside first and
+ * removed only after the new one is in place. */
+static cm_error swap_into_place(const char *tmp, const char *final,
+                                cm_diag *d)
+{
+    char old[RUN_PATH];
+    cm_error rc = path_fmt(d, old, "%s.old.%ld", final, (long)getpid());
+    if (rc != CM_OK)
+        return rc;
+    int had_old = rename(final, old) == 0;
+    if (!had_old && errno != ENOENT)
+        return cm_diag_set(d, CM_ERR_IO, final, 0, NULL,
+                           "cannot replace the previous reports: %s",
+                           strerror(errno));
+    if (rename(tmp, final) != 0) {
+        int e = errno;
+        if (had_old)
+            rename(old, final);
+        return cm_diag_set(d, CM_ERR_IO, final, 0, NULL,
+                           "cannot move the new reports into place: %s",
+                           strerror(e));
+    }
+    if (had_old)
+        remove_tree(old, output_names, N_OUTPUTS);
+    return CM_OK;
+}
+
+cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
+                cm_diag *d)
+{
+    memset(sum, 0, sizeof *sum);
+    cm_store *store = NULL;
+    cm_defs *defs = NULL;
+    cm_report *rep = NULL;
+    cm_circular *circ = NULL;
+    cm_manifest *man = NULL;
+    char tmp_dir[RUN_PATH] = "", final_dir[RUN_PATH], path[RUN_PATH], tpl[RUN_PATH];
+    cm_error rc;
+    double t, t_start = now_ms();
+
+    if (access(o->db, F_OK) != 0)
+        return cm_diag_set(d, CM_ERR_USAGE, o->db, 0, NULL,
+                           "no store here: run `credmon import --db %s DIR` first",
+                           o->db);
+    man = cm_manifest_new(o->region, o->period);
+    if (!man)
+        return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+
+    t = now_ms();
+    if ((rc = cm_store_new(o->db, &store, d)) != CM_OK ||
+        (rc = cm_defs_load(o->defs_dir, &defs, d)) != CM_OK)
+        goto done;
+    cm_manifest_timing(man, "load", now_ms() - t);
+
+    t = now_ms();
+    if ((rc = cm_assess_city(store, defs, o->region, o->period, &rep, w, d)) !=
+        CM_OK)
+        goto done;
+    cm_manifest_timing(man, "compute_assess", now_ms() - t);
+
+    cm_run_template_path(o, tpl, sizeof tpl);
+    int year = 0, month = 0;
+    cm_text_period_parts(o->period, &year, &month);
+    cm_circular_facts facts = {rep->region_name, rep->region_code, o->period,
+                               year, month, (int)rep->n_rows};
+    if ((rc = cm_circular_load(tpl, &facts, &circ, d)) != CM_OK)
+        goto done;
+    char *title = cm_strdup(circ->table_title);
+    if (!title) {
+        rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto done;
+    }
+    free(rep->title);
+    rep->title = title;
+
+    /* outputs: <out>/<region>/.<period>.tmp.<pid>/ then renamed */
+    t = now_ms();
+    if ((rc = path_fmt(d, path, "%s/%s", o->out_dir, o->region)) != CM_OK ||
+        (rc = make_dir(o->out_dir, d)) != CM_OK ||
+        (rc = make_dir(path, d)) != CM_OK)
+        goto done;
+    if ((rc = path_fmt(d, final_dir, "%s/%s", path, o->period)) != CM_OK ||
+        (rc = path_fmt(d, tmp_dir, "%s/.%s.tmp.%ld", path, o->period,
+                       (long)getpid())) != CM_OK)
+        goto done;
+    remove_tree(tmp_dir, output_names, N_OUTPUTS);
+    if ((rc = make_dir(tmp_dir, d)) != CM_OK)
+        goto done;
+    if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[0])) != CM_OK ||
+        (rc = cm_xlsx_write_rectification(rep, path, d)) != CM_OK)
+        goto done;
+    if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[1])) != CM_OK ||
+        (rc = cm_xlsx_write_indicators(rep, path, d)) != CM_OK)
+        goto done;
+    cm_manifest_timing(man, "excel", now_ms() - t);
+    t = now_ms();
+    if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[2])) != CM_OK ||
+        (rc = cm_pdf_write_circular(circ, rep, &o->fonts, path, d)) != CM_OK)
+        goto done;
+    cm_manifest_timing(man, "pdf", now_ms() - t);
+
+    /* the manifest: what was read and what was written */
+    if ((rc = cm_manifest_add_imports(man, store, d)) != CM_OK)
+        goto done;
+    for (size_t i = 0; i < defs->n_files; i++)
+        if ((rc = cm_manifest_add_file(man, "definition", defs->files[i],
+                                       defs->files[i], 1, d)) != CM_OK)
+            goto done;
+    if ((rc = cm_manifest_add_file(man, "template", tpl, tpl, 1, d)) != CM_OK)
+        goto done;
+    for (size_t i = 0; i + 1 < N_OUTPUTS; i++) {
+        if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[i])) != CM_OK ||
+            (rc = cm_manifest_add_file(man, "output", output_names[i], path, 0,
+                                       d)) != CM_OK)
+            goto done;
+    }
+    size_t n_find = 0;
+    for (size_t i = 0; i < rep->n_results; i++)
+        n_find += rep->results[i].status == CM_ST_FAIL ||
+                  rep->results[i].status == CM_ST_MISSING;
+    cm_manifest_count(man, "indicators", (long)defs->n_indicators);
+    cm_manifest_count(man, "results", (long)rep->n_results);
+    cm_manifest_count(man, "findings", (long)n_find);
+    cm_manifest_count(man, "problems", (long)rep->n_rows);
+    for (size_t i = 0; w && i < w->n; i++)
+        cm_manifest_warning(man, w->items[i]);
+    cm_manifest_finish(man);
+    char *json = cm_manifest_json(man);
+    if (!json) {
+        rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto done;
+    }
+    if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[3])) == CM_OK)
+        rc = write_text_file(path, json, d);
+    free(json);
+    if (rc != CM_OK || (rc = swap_into_place(tmp_dir, final_dir, d)) != CM_OK)
+        goto done;
+    tmp_dir[0] = '\0';
+    if ((rc = cm_manifest_record(man, rep, store, d)) != CM_OK)
+        goto done;
+
+    memcpy(sum->out_dir, final_dir, sizeof sum->out_dir);
+    sum->n_results = rep->n_results;
+    sum->n_findings = n_find;
+    sum->n_rows = rep->n_rows;
+    sum->elapsed_ms = now_ms() - t_start;
+done:
+    if (tmp_dir[0])
+        remove_tree(tmp_dir, output_names, N_OUTPUTS);
+    cm_manifest_free(man);
+    cm_circular_free(circ);
+    cm_report_free(rep);
+    cm_defs_free(defs);
+    cm_store_free(store);
+    return rc;
+}

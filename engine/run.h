@@ -1,0 +1,46 @@
+/*
+ * run.h - one run, end to end: store -> definitions -> assess -> Excel,
+ * PDF and manifest in <out>/<region>/<period>/.
+ *
+ * Outputs are written into a temporary folder beside the final one and
+ * renamed into place only when every file is complete, so a failed run
+ * leaves the previous reports untouched and a repeated run replaces them
+ * whole. Files written:
+ *   rectification.xlsx  整改责任分工表
+ *   indicators.xlsx     indicator workbook (city and counties)
+ *   circular.pdf        通报 with the table attached
+ *   manifest.json       inputs, definitions, outputs with SHA-256, counts
+ */
+#ifndef CM_RUN_H
+#define CM_RUN_H
+
+#include "assess.h"
+#include "cm.h"
+#include "pdf_out.h"
+
+typedef struct cm_run_options {
+    const char *db;             /* store path (must exist: import first) */
+    const char *defs_dir;       /* indicators/ */
+    const char *templates_dir;  /* templates/: circular-<region>.ini, else circular.ini */
+    const char *template_path;  /* overrides templates_dir when not NULL */
+    const char *out_dir;        /* reports/ */
+    const char *region, *period;
+    cm_pdf_fonts fonts;
+} cm_run_options;
+
+typedef struct cm_run_summary {
+    char out_dir[4096];         /* the folder written */
+    size_t n_results, n_findings, n_rows;
+    double elapsed_ms;
+} cm_run_summary;
+
+/* Runs. Warnings (not errors) are appended to w (may be NULL). */
+cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
+                cm_diag *d);
+
+/* Resolves the circular template for a region: template_path if set, else
+ * <templates_dir>/circular-<region>.ini if it exists, else
+ * <templates_dir>/circular.ini. Writes the path into out. */
+void cm_run_template_path(const cm_run_options *o, char *out, size_t n);
+
+#endif
