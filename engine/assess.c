@@ -115,8 +115,11 @@ static cm_error assess_region(cm_compute *c, const cm_defs *defs,
                               const cm_region *reg, const char *period,
                               cm_report *rep, cm_warnings *w, cm_diag *d)
 {
+    unsigned level = cm_defs_level_bit(reg->level);
     for (size_t i = 0; i < defs->n_indicators; i++) {
         const cm_indicator *ind = &defs->indicators[i];
+        if (!(ind->levels & level))
+            continue;
         cm_value v;
         cm_bench_value b;
         cm_error rc = cm_compute_indicator(c, ind, reg->code, &v, d);
@@ -125,7 +128,7 @@ static cm_error assess_region(cm_compute *c, const cm_defs *defs,
         rc = cm_compute_benchmark(c, ind, reg->code, &b, d);
         if (rc != CM_OK)
             return rc;
-        char value_text[64] = "", gap_text[64] = "", gap_abs[64] = "";
+        char value_text[64] = "", gap_text[72] = "", gap_abs[64] = "";
         cm_result res;
         memset(&res, 0, sizeof res);
         res.region_code = (char *)reg->code;

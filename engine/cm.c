@@ -78,32 +78,43 @@ cm_error cm_diag_set(cm_diag *d, cm_error e, const char *file, long line,
     return e;
 }
 
+/* Appends to buf[0..n) at *used; vsnprintf keeps the result terminated
+ * and a message that does not fit is cut, never overrun. */
+static void append_fmt(char *buf, size_t n, size_t *used, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static void append_fmt(char *buf, size_t n, size_t *used, const char *fmt, ...)
+{
+    if (*used + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *used, n - *used, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *used += (size_t)k < n - *used ? (size_t)k : n - *used - 1;
+}
+
 void cm_diag_format(const cm_diag *d, char *buf, size_t n)
 {
     if (!n)
         return;
     buf[0] = '\0';
     size_t used = 0;
-#define CM_APPEND(...)                                                    \
-    do {                                                                  \
-        if (used < n) {                                                   \
-            int k_ = snprintf(buf + used, n - used, __VA_ARGS__);         \
-            if (k_ > 0)                                                   \
-                used += (size_t)k_ < n - used ? (size_t)k_ : n - used - 1; \
-        }                                                                 \
-    } while (0)
     if (d->file[0]) {
-        CM_APPEND("%s:", d->file);
+        append_fmt(buf, n, &used, "%s:", d->file);
         if (d->line > 0)
-            CM_APPEND("%ld:", d->line);
-        if (d->column > 0)
-            CM_APPEND("%ld:", d->column);
-        CM_APPEND(" ");
+            append_fmt(buf, n, &used, "%ld:", d->line);
+        append_fmt(buf, n, &used, "%s", " ");
     }
     if (d->field[0])
-        CM_APPEND("%s: ", d->field);
-    CM_APPEND("%s", d->msg[0] ? d->msg : cm_strerror(d->code));
-#undef CM_APPEND
+        append_fmt(buf, n, &used, "%s: ", d->field);
+    append_fmt(buf, n, &used, "%s", d->msg[0] ? d->msg : cm_strerror(d->code));
+    if (d->column > 0)
+        append_fmt(buf, n, &used, " (column %ld)", d->column);
 }
 
 char *cm_strdup(const char *s)

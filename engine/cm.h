@@ -46,7 +46,7 @@ typedef struct cm_diag {
     cm_error code;     /* CM_OK while nothing went wrong */
     char file[512];    /* input file, or "" */
     long line;         /* 1-based line in file, or 0 */
-    long column;       /* 1-based column within the field or line, or 0 */
+    long column;       /* 1-based byte column within the field's value, or 0 */
     char field[128];   /* CSV column, INI key, or "" */
     char msg[768];     /* what is wrong, one sentence, no trailing newline */
 } cm_diag;
@@ -64,7 +64,8 @@ cm_error cm_diag_set(cm_diag *d, cm_error e, const char *file, long line,
     ;
 
 /* Formats d as "file:line: field: msg" (parts that are empty are left out;
- * column, when set, is appended to the line as "file:line:column:"). */
+ * a column, when set, is within the field's value and is appended as
+ * " (column N)", e.g. "x.ini:16: formula: unknown element 'b' (column 1)"). */
 void cm_diag_format(const cm_diag *d, char *buf, size_t n);
 
 /* A computed quantity: a number, or the reason there is none. NaN and inf

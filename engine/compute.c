@@ -78,7 +78,8 @@ cm_error cm_compute_new(cm_store *s, const cm_defs *defs, const char *period,
             if (!cm_compute_period_shift(period, lag, tmp) ||
                 !cm_store_has_period(s, tmp))
                 return cm_diag_set(
-                    d, CM_ERR_DATA, ind->file, ind->line, "formula",
+                    d, CM_ERR_DATA, ind->file,
+                    ind->formula_line ? ind->formula_line : ind->line, "formula",
                     "%s reaches period %s, which is not in the store",
                     ind->id, tmp);
         }
@@ -149,8 +150,8 @@ static cm_error element_at(cm_compute *c, const char *region, int element,
     *out = (cm_value){CM_V_MISSING, 0};
     if (state == 2 || !el->rollup_sum || depth >= MAX_ROLLUP_DEPTH)
         return CM_OK;
-    cm_region *kids;
-    size_t n;
+    cm_region *kids = NULL;
+    size_t n = 0;
     rc = children(c, region, &kids, &n, d);
     if (rc != CM_OK || n == 0)
         return rc;

@@ -19,7 +19,11 @@
  *                     compare = a benchmark ID, target = a fixed standard
  *                     ("> 0", ">= 85", "= 0", "< 0.1"), at most one of the
  *                     two; problem = a problem ID; describe = the text of a
- *                     failing value; missing = the text when not reported.
+ *                     failing value; missing = the text when not reported;
+ *                     levels = the region levels it is evaluated for, a
+ *                     comma-separated subset of province, city, county
+ *                     (default all: a city-only score set "levels = city"
+ *                     so that counties are not listed as 未报送).
  *
  * IDs match [a-z][a-z0-9_]{0,63} and are unique per kind across the folder.
  * An indicator with a problem must have describe and a benchmark or target.
@@ -68,10 +72,19 @@ typedef enum cm_better {
 
 struct cm_problem;
 
+/* Region levels, as bits of cm_indicator.levels. */
+#define CM_LEVEL_PROVINCE 1u
+#define CM_LEVEL_CITY 2u
+#define CM_LEVEL_COUNTY 4u
+
+/* The bit of a level name ("province", "city", "county"), 0 if unknown. */
+unsigned cm_defs_level_bit(const char *level);
+
 /* 指标. */
 typedef struct cm_indicator {
     char *id, *name, *category, *unit;
     char *formula_text;
+    long formula_line;      /* line of the formula key, for run-time errors */
     cm_expr *formula;       /* resolved against the elements (owned) */
     int max_lag;            /* deepest prev() the formula reaches */
     int decimals, trim;
@@ -83,6 +96,7 @@ typedef struct cm_indicator {
     char *target_text;      /* as written, "= 0" */
     struct cm_problem *problem;   /* borrowed, or NULL */
     char *describe, *missing;     /* templates, may be NULL */
+    unsigned levels;        /* CM_LEVEL_* bits */
     char *file;
     long line;
 } cm_indicator;

@@ -1,5 +1,5 @@
 /*
- * ini.h - a small INI reader for indicators/*.ini and templates/*.ini.
+ * ini.h - a small INI reader for the .ini files of indicators/ and templates/.
  *
  * Syntax: UTF-8 text (a BOM is skipped). Lines starting with ';' or '#' are
  * comments. "[kind name]" or "[name]" opens a section; "key = value" sets a

@@ -82,6 +82,14 @@ static int fail(const cm_diag *d)
     return exit_code(d->code);
 }
 
+/* Definitions and templates are reported as such (exit 4) whatever the
+ * error class: a duplicate section is not a bad data file. */
+static int fail_defs(const cm_diag *d)
+{
+    int code = fail(d);
+    return d->code == CM_ERR_NOMEM || d->code == CM_ERR_USAGE ? code : EXIT_DEFS;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "credmon: ");
@@ -190,7 +198,7 @@ static int cmd_check(int argc, char **argv)
     }
     cm_defs *defs = NULL;
     if (cm_defs_load(defs_dir, &defs, &d) != CM_OK)
-        return fail(&d);
+        return fail_defs(&d);
     printf("%s: %zu files, %zu elements, %zu benchmarks, %zu indicators, "
            "%zu problems: ok\n",
            defs_dir, defs->n_files, defs->n_elements, defs->n_benchmarks,
@@ -203,7 +211,7 @@ static int cmd_check(int argc, char **argv)
         if ((v = opt_value(argc, argv, &i, "--template"))) {
             cm_circular *c = NULL;
             if (cm_circular_load(v, NULL, &c, &d) != CM_OK)
-                return fail(&d);
+                return fail_defs(&d);
             cm_circular_free(c);
             printf("%s: ok\n", v);
         }
@@ -241,7 +249,9 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "credmon: warning: %s\n", w.items[i]);
     cm_warnings_free(&w);
     if (rc != CM_OK)
-        return fail(&d);
+        return sum.stage == CM_STAGE_DEFS || sum.stage == CM_STAGE_TEMPLATE
+                   ? fail_defs(&d)
+                   : fail(&d);
     printf("%s %s: %zu results, %zu findings, %zu problems -> %s (%.0f ms)\n",
            o.region, o.period, sum.n_results, sum.n_findings, sum.n_rows,
            sum.out_dir, sum.elapsed_ms);

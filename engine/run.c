@@ -128,6 +128,7 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
                 cm_diag *d)
 {
     memset(sum, 0, sizeof *sum);
+    sum->stage = CM_STAGE_STORE;
     cm_store *store = NULL;
     cm_defs *defs = NULL;
     cm_report *rep = NULL;
@@ -146,12 +147,16 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
 
     t = now_ms();
-    if ((rc = cm_store_new(o->db, &store, d)) != CM_OK ||
-        (rc = cm_defs_load(o->defs_dir, &defs, d)) != CM_OK)
+    sum->stage = CM_STAGE_STORE;
+    if ((rc = cm_store_new(o->db, &store, d)) != CM_OK)
+        goto done;
+    sum->stage = CM_STAGE_DEFS;
+    if ((rc = cm_defs_load(o->defs_dir, &defs, d)) != CM_OK)
         goto done;
     cm_manifest_timing(man, "load", now_ms() - t);
 
     t = now_ms();
+    sum->stage = CM_STAGE_ASSESS;
     if ((rc = cm_assess_city(store, defs, o->region, o->period, &rep, w, d)) !=
         CM_OK)
         goto done;
@@ -162,6 +167,7 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     cm_text_period_parts(o->period, &year, &month);
     cm_circular_facts facts = {rep->region_name, rep->region_code, o->period,
                                year, month, (int)rep->n_rows};
+    sum->stage = CM_STAGE_TEMPLATE;
     if ((rc = cm_circular_load(tpl, &facts, &circ, d)) != CM_OK)
         goto done;
     char *title = cm_strdup(circ->table_title);
@@ -174,6 +180,7 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
 
     /* outputs: <out>/<region>/.<period>.tmp.<pid>/ then renamed */
     t = now_ms();
+    sum->stage = CM_STAGE_OUTPUT;
     if ((rc = path_fmt(d, path, "%s/%s", o->out_dir, o->region)) != CM_OK ||
         (rc = make_dir(o->out_dir, d)) != CM_OK ||
         (rc = make_dir(path, d)) != CM_OK)
@@ -235,6 +242,7 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     if (rc != CM_OK || (rc = swap_into_place(tmp_dir, final_dir, d)) != CM_OK)
         goto done;
     tmp_dir[0] = '\0';
+    sum->stage = CM_STAGE_RECORD;
     if ((rc = cm_manifest_record(man, rep, store, d)) != CM_OK)
         goto done;
 
@@ -243,6 +251,7 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     sum->n_findings = n_find;
     sum->n_rows = rep->n_rows;
     sum->elapsed_ms = now_ms() - t_start;
+    sum->stage = CM_STAGE_DONE;
 done:
     if (tmp_dir[0])
         remove_tree(tmp_dir, output_names, N_OUTPUTS);

@@ -28,7 +28,20 @@ typedef struct cm_run_options {
     cm_pdf_fonts fonts;
 } cm_run_options;
 
+/* Where a run stopped, so that the CLI can tell bad definitions from bad
+ * data when both use the same error classes. */
+typedef enum cm_run_stage {
+    CM_STAGE_STORE = 0,   /* opening the store */
+    CM_STAGE_DEFS,        /* loading the definitions */
+    CM_STAGE_ASSESS,      /* computing and assessing */
+    CM_STAGE_TEMPLATE,    /* loading the circular template */
+    CM_STAGE_OUTPUT,      /* writing Excel, PDF, manifest */
+    CM_STAGE_RECORD,      /* recording the run in the store */
+    CM_STAGE_DONE
+} cm_run_stage;
+
 typedef struct cm_run_summary {
+    cm_run_stage stage;         /* CM_STAGE_DONE on success */
     char out_dir[4096];         /* the folder written */
     size_t n_results, n_findings, n_rows;
     double elapsed_ms;

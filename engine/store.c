@@ -1,0 +1,528 @@
+/*
+ * store.c - the SQLite store: schema migration, connection settings,
+ * transactions and the typed queries other modules read through.
+ *
+ * Hot lookups (values, benchmarks, units, periods) keep their prepared
+ * statements for the life of the connection: compute asks for thousands of
+ * values per run, and preparing costs more than the lookup itself.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Version 1 of the schema. The comment in store.h mirrors this text. */
+static const char schema_v1[] =
+    "CREATE TABLE regions("
+    " code TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " level TEXT NOT NULL CHECK (level IN ('province','city','county')),"
+    " parent TEXT REFERENCES regions(code));"
+    "CREATE INDEX regions_parent ON regions(parent);"
+    "CREATE TABLE units("
+    " name TEXT PRIMARY KEY,"
+    " short_name TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE periods("
+    " period TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('month','quarter','year')));"
+    "CREATE TABLE element_values("
+    " region TEXT NOT NULL REFERENCES regions(code),"
+    " period TEXT NOT NULL REFERENCES periods(period),"
+    " element TEXT NOT NULL,"
+    " value REAL,"
+    " PRIMARY KEY (region, period, element));"
+    "CREATE TABLE benchmarks("
+    " period TEXT NOT NULL REFERENCES periods(period),"
+    " indicator TEXT NOT NULL,"
+    " benchmark TEXT NOT NULL,"
+    " value REAL NOT NULL,"
+    " value_text TEXT NOT NULL,"
+    " PRIMARY KEY (period, indicator, benchmark));"
+    "CREATE TABLE assignments("
+    " region TEXT NOT NULL DEFAULT '',"
+    " problem TEXT NOT NULL,"
+    " lead TEXT NOT NULL,"
+    " partners TEXT NOT NULL,"
+    " deadline TEXT NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (region, problem));"
+    "CREATE TABLE imports("
+    " sha256 TEXT NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL,"
+    " size INTEGER NOT NULL, rows INTEGER NOT NULL,"
+    " PRIMARY KEY (sha256, kind));"
+    "CREATE TABLE runs("
+    " id INTEGER PRIMARY KEY, region TEXT NOT NULL, period TEXT NOT NULL,"
+    " started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,"
+    " elapsed_ms INTEGER, n_indicators INTEGER, n_findings INTEGER,"
+    " n_problems INTEGER, manifest TEXT);"
+    "CREATE TABLE run_files("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " role TEXT NOT NULL"
+    "  CHECK (role IN ('input','definition','template','output')),"
+    " path TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+    " content TEXT,"
+    " PRIMARY KEY (run_id, role, path));"
+    "CREATE TABLE findings("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " region TEXT NOT NULL, period TEXT NOT NULL, indicator TEXT NOT NULL,"
+    " problem TEXT, status TEXT NOT NULL,"
+    " value REAL, benchmark REAL, description TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, region, indicator));"
+    "PRAGMA user_version = 1;";
+
+/* Cached statements. ORDER STMT: keep in step with stmt_sql[]. */
+enum {
+    ST_VALUE,
+    ST_BENCHMARK,
+    ST_HAS_UNIT,
+    ST_HAS_PERIOD,
+    ST_REGION,
+    ST_ASSIGNMENT,
+    ST__COUNT
+};
+
+/* ORDER STMT */
+static const char *const stmt_sql[ST__COUNT] = {
+    "SELECT value FROM element_values"
+    " WHERE region = ?1 AND period = ?2 AND element = ?3",
+    "SELECT value, value_text FROM benchmarks"
+    " WHERE period = ?1 AND indicator = ?2 AND benchmark = ?3",
+    "SELECT 1 FROM units WHERE name = ?1"
+    " OR (short_name = ?1 AND short_name <> '') LIMIT 1",
+    "SELECT 1 FROM periods WHERE period = ?1",
+    "SELECT code, name, level, coalesce(parent, '') FROM regions"
+    " WHERE code = ?1",
+    /* region '' sorts first: DESC puts a city's own row before the default */
+    "SELECT lead, partners, deadline, note FROM assignments"
+    " WHERE problem = ?2 AND region IN (?1, '')"
+    " ORDER BY region DESC LIMIT 1",
+};
+
+struct cm_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[ST__COUNT];
+};
+
+cm_error cm_store_fail(cm_store *s, cm_diag *d, const char *what)
+{
+    const char *msg = s && s->db ? sqlite3_errmsg(s->db) : "no connection";
+    const char *path = s ? s->path : NULL;
+    if (what && what[0])
+        return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL, "store: %s: %s",
+                           what, msg);
+    return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL, "store: %s", msg);
+}
+
+cm_error cm_store_exec(cm_store *s, const char *sql, cm_diag *d)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return cm_store_fail(s, d, sql);
+    return CM_OK;
+}
+
+/* Returns the statement for slot k, reset and unbound, or NULL with d set. */
+static sqlite3_stmt *stmt(cm_store *s, int k, cm_diag *d)
+{
+    if (!s->st[k]) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[k], -1,
+                               SQLITE_PREPARE_PERSISTENT, &s->st[k],
+                               NULL) != SQLITE_OK) {
+            cm_store_fail(s, d, "prepare");
+            return NULL;
+        }
+    }
+    sqlite3_reset(s->st[k]);
+    sqlite3_clear_bindings(s->st[k]);
+    return s->st[k];
+}
+
+static int read_version(cm_store *s, int *v)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) !=
+        SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int cm_store_version(cm_store *s)
+{
+    int v = -1;
+    read_version(s, &v);
+    return v;
+}
+
+/* Brings a store at version 0 (new) to CM_STORE_VERSION, in one
+ * transaction; the version is read again inside it so that two processes
+ * creating the same store do not both migrate. */
+static cm_error migrate(cm_store *s, cm_diag *d)
+{
+    cm_error e = cm_store_begin(s, d);
+    if (e)
+        return e;
+    int v = 0;
+    if (read_version(s, &v) != 0) {
+        e = cm_store_fail(s, d, "reading the schema version");
+        goto fail;
+    }
+    if (v == 0 && sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) !=
+                  SQLITE_OK) {
+        e = cm_store_fail(s, d, "creating the schema (version 1)");
+        goto fail;
+    }
+    return cm_store_commit(s, d);
+fail:
+    cm_store_rollback(s);
+    return e;
+}
+
+cm_error cm_store_new(const char *path, cm_store **out, cm_diag *d)
+{
+    *out = NULL;
+    cm_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = cm_strdup(path))) {
+        free(s);
+        return cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL, "out of memory");
+    }
+    cm_error e = CM_OK;
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
+        e = cm_store_fail(s, d, "cannot open");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    if ((e = cm_store_exec(s, "PRAGMA foreign_keys = ON", d)))
+        goto fail;
+    int v = 0;
+    if (read_version(s, &v) != 0) {
+        e = cm_store_fail(s, d, "not a credmon store");
+        goto fail;
+    }
+    if (v > CM_STORE_VERSION) {
+        e = cm_diag_set(d, CM_ERR_STORE, path, 0, NULL,
+                        "store: schema version %d is newer than this credmon "
+                        "(%s) understands (version %d): use a newer credmon",
+                        v, CM_VERSION, CM_STORE_VERSION);
+        goto fail;
+    }
+    /* WAL lets reports be read while an import writes; set before the
+     * migration so the first transaction already uses it. */
+    if ((e = cm_store_exec(s, "PRAGMA journal_mode = WAL", d)))
+        goto fail;
+    if (v < CM_STORE_VERSION && (e = migrate(s, d)))
+        goto fail;
+    *out = s;
+    return CM_OK;
+fail:
+    cm_store_free(s);
+    return e;
+}
+
+void cm_store_free(cm_store *s)
+{
+    if (!s)
+        return;
+    for (int k = 0; k < ST__COUNT; k++)
+        sqlite3_finalize(s->st[k]);
+    sqlite3_close_v2(s->db);
+    free(s->path);
+    free(s);
+}
+
+sqlite3 *cm_store_db(cm_store *s)
+{
+    return s->db;
+}
+
+const char *cm_store_path(const cm_store *s)
+{
+    return s->path;
+}
+
+cm_error cm_store_begin(cm_store *s, cm_diag *d)
+{
+    return cm_store_exec(s, "BEGIN IMMEDIATE", d);
+}
+
+cm_error cm_store_commit(cm_store *s, cm_diag *d)
+{
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        cm_error e = cm_store_fail(s, d, "commit");
+        cm_store_rollback(s);
+        return e;
+    }
+    return CM_OK;
+}
+
+void cm_store_rollback(cm_store *s)
+{
+    if (s && s->db && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void cm_region_clear(cm_region *r)
+{
+    if (!r)
+        return;
+    free(r->name);
+    memset(r, 0, sizeof *r);
+}
+
+void cm_region_list_free(cm_region *list, size_t n)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < n; i++)
+        cm_region_clear(&list[i]);
+    free(list);
+}
+
+static void copy_col(char *dst, size_t n, sqlite3_stmt *q, int col)
+{
+    const unsigned char *t = sqlite3_column_text(q, col);
+    size_t len = t ? strlen((const char *)t) : 0;
+    if (len >= n)
+        len = n - 1;
+    if (len)
+        memcpy(dst, t, len);
+    dst[len] = '\0';
+}
+
+/* Fills r from a row (code, name, level, parent). */
+static cm_error region_from_row(sqlite3_stmt *q, cm_region *r)
+{
+    memset(r, 0, sizeof *r);
+    copy_col(r->code, sizeof r->code, q, 0);
+    copy_col(r->level, sizeof r->level, q, 2);
+    copy_col(r->parent, sizeof r->parent, q, 3);
+    const unsigned char *name = sqlite3_column_text(q, 1);
+    r->name = cm_strdup(name ? (const char *)name : "");
+    return r->name ? CM_OK : CM_ERR_NOMEM;
+}
+
+cm_error cm_store_region(cm_store *s, const char *code, cm_region *out,
+                         cm_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = stmt(s, ST_REGION, d);
+    if (!q)
+        return CM_ERR_STORE;
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    cm_error e = CM_OK;
+    if (rc == SQLITE_ROW) {
+        if (region_from_row(q, out))
+            e = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    } else if (rc == SQLITE_DONE) {
+        e = cm_diag_set(d, CM_ERR_DATA, NULL, 0, "region",
+                        "region '%s' is not in the store (import regions.csv)",
+                        code);
+    } else {
+        e = cm_store_fail(s, d, "reading a region");
+    }
+    sqlite3_reset(q);
+    return e;
+}
+
+/* Runs a region query with one text parameter into a malloc'd list. */
+static cm_error region_list(cm_store *s, const char *sql, const char *arg,
+                            cm_region **out, size_t *n, cm_diag *d)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return cm_store_fail(s, d, "listing regions");
+    sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
+    cm_region *list = NULL;
+    size_t cnt = 0, cap = 0;
+    cm_error e = CM_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            cm_region *nl = realloc(list, ncap * sizeof *nl);
+            if (!nl) {
+                e = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory");
+                break;
+            }
+            list = nl;
+            cap = ncap;
+        }
+        if (region_from_row(q, &list[cnt])) {
+            e = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            break;
+        }
+        cnt++;
+    }
+    if (!e && rc != SQLITE_DONE)
+        e = cm_store_fail(s, d, "listing regions");
+    sqlite3_finalize(q);
+    if (e) {
+        cm_region_list_free(list, cnt);
+        return e;
+    }
+    *out = list;
+    *n = cnt;
+    return CM_OK;
+}
+
+cm_error cm_store_children(cm_store *s, const char *code, cm_region **out,
+                           size_t *n, cm_diag *d)
+{
+    return region_list(s,
+                       "SELECT code, name, level, coalesce(parent, '')"
+                       " FROM regions WHERE parent = ?1 ORDER BY code",
+                       code, out, n, d);
+}
+
+cm_error cm_store_regions_at_level(cm_store *s, const char *level,
+                                   cm_region **out, size_t *n, cm_diag *d)
+{
+    return region_list(s,
+                       "SELECT code, name, level, coalesce(parent, '')"
+                       " FROM regions WHERE level = ?1 ORDER BY code",
+                       level, out, n, d);
+}
+
+int cm_store_has_period(cm_store *s, const char *period)
+{
+    sqlite3_stmt *q = stmt(s, ST_HAS_PERIOD, NULL);
+    if (!q)
+        return 0;
+    sqlite3_bind_text(q, 1, period, -1, SQLITE_STATIC);
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_reset(q);
+    return found;
+}
+
+cm_error cm_store_value(cm_store *s, const char *region, const char *period,
+                        const char *element, double *value, int *state,
+                        cm_diag *d)
+{
+    *state = 0;
+    sqlite3_stmt *q = stmt(s, ST_VALUE, d);
+    if (!q)
+        return CM_ERR_STORE;
+    sqlite3_bind_text(q, 1, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, element, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    cm_error e = CM_OK;
+    if (rc == SQLITE_ROW) {
+        if (sqlite3_column_type(q, 0) == SQLITE_NULL) {
+            *state = 2;
+        } else {
+            *state = 1;
+            *value = sqlite3_column_double(q, 0);
+        }
+    } else if (rc != SQLITE_DONE) {
+        e = cm_store_fail(s, d, "reading a value");
+    }
+    sqlite3_reset(q);
+    return e;
+}
+
+cm_error cm_store_benchmark(cm_store *s, const char *period,
+                            const char *indicator, const char *benchmark,
+                            double *value, char **value_text, int *found,
+                            cm_diag *d)
+{
+    *found = 0;
+    if (value_text)
+        *value_text = NULL;
+    sqlite3_stmt *q = stmt(s, ST_BENCHMARK, d);
+    if (!q)
+        return CM_ERR_STORE;
+    sqlite3_bind_text(q, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, indicator, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, benchmark, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    cm_error e = CM_OK;
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        *value = sqlite3_column_double(q, 0);
+        if (value_text) {
+            const unsigned char *t = sqlite3_column_text(q, 1);
+            *value_text = cm_strdup(t ? (const char *)t : "");
+            if (!*value_text) {
+                *found = 0;
+                e = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory");
+            }
+        }
+    } else if (rc != SQLITE_DONE) {
+        e = cm_store_fail(s, d, "reading a benchmark");
+    }
+    sqlite3_reset(q);
+    return e;
+}
+
+void cm_assignment_clear(cm_assignment *a)
+{
+    if (!a)
+        return;
+    free(a->lead);
+    free(a->partners);
+    free(a->deadline);
+    free(a->note);
+    memset(a, 0, sizeof *a);
+}
+
+static char *col_dup(sqlite3_stmt *q, int col)
+{
+    const unsigned char *t = sqlite3_column_text(q, col);
+    return cm_strdup(t ? (const char *)t : "");
+}
+
+cm_error cm_store_assignment(cm_store *s, const char *region,
+                             const char *problem, cm_assignment *out,
+                             int *found, cm_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    sqlite3_stmt *q = stmt(s, ST_ASSIGNMENT, d);
+    if (!q)
+        return CM_ERR_STORE;
+    sqlite3_bind_text(q, 1, region ? region : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, problem, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    cm_error e = CM_OK;
+    if (rc == SQLITE_ROW) {
+        out->lead = col_dup(q, 0);
+        out->partners = col_dup(q, 1);
+        out->deadline = col_dup(q, 2);
+        out->note = col_dup(q, 3);
+        if (!out->lead || !out->partners || !out->deadline || !out->note) {
+            cm_assignment_clear(out);
+            e = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        } else {
+            *found = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        e = cm_store_fail(s, d, "reading an assignment");
+    }
+    sqlite3_reset(q);
+    return e;
+}
+
+int cm_store_has_unit(cm_store *s, const char *name)
+{
+    if (!name || !name[0])
+        return 0;
+    sqlite3_stmt *q = stmt(s, ST_HAS_UNIT, NULL);
+    if (!q)
+        return 0;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_reset(q);
+    return found;
+}

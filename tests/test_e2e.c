@@ -1,0 +1,317 @@
+/*
+ * test_e2e.c - README's first command (`make run`) into a temporary folder,
+ * then the outputs read back and held against seed 000 annex 2
+ * (雅安市2018年信用建设主要问题整改责任分工表), typed here by hand from
+ * ../shared/seeds/000_*.txt. Never blessed engine output.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+
+#define N_ROWS 12
+
+/* 序号, 主要问题, 问题描述, 整改牵头单位, 整改责任单位, 整改时限, 备注 */
+static const char *const seed[N_ROWS][7] = {
+    {"1", "黑名单数量占工商企业数量比重高于平均水平",
+     "黑名单数量占工商企业数量比重为1.8%,高于地级市平均水平(1.31%)",
+     "市市场监管局",
+     "人行雅安中心支行、雅安银保监分局、市政府金融工作局、市经济和信息化局、市商务局、市税务局、市法院、市生态环境局、市交通运输局、市应急管理局、市住房和城乡建设局等,各县(区)",
+     "2019年9月前", ""},
+    {"2", "地方发布黑红名单情况低于平均水平",
+     "报送地方红名单企业数量为1571家企业,低于地级市平均水平(1856家)",
+     "市发展改革委",
+     "人行雅安中心支行、市市场监管局、市税务局、市法院、市生态环境局、市交通运输局、市应急管理局、市住房和城乡建设局等,各县(区)",
+     "2019年9月前", ""},
+    {"3", "失信专项治理工作有待加强", "有1条政府失信被执行人记录",
+     "市发展改革委", "市法院,各县(区)", "长期坚持", "已退出失信被执行人"},
+    {"4", "联合奖惩案例情况低于平均水平",
+     "报送国家黑名单联合奖惩案例及地方黑名单联合奖惩案例324个,低于地级市平均水平(616个)",
+     "市发展改革委",
+     "市法院、市税务局、市生态环境局、市交通运输局、市科技局、市文化体育和旅游局、市卫生健康委、市财政局、市市场监管局、市应急管理局等,各县(区)",
+     "2019年12月", ""},
+    {"5", "国家信用法规文件的细化和落实情况低于平均水平",
+     "在信用网站或政府网站上转发了国家发布的4个社会信用体系建设顶层设计文件,低于地级市平均水平(6)个",
+     "市发展改革委", "人行雅安中心支行、市委编办", "2019年6月前", ""},
+    {"6", "双公示情况低于平均水平",
+     "双公示数量与工商企业总数的比值为0.53,低于地级市平均水平(7.95)",
+     "市发展改革委", "市信用体系建设联席会议成员单位,各县(区)", "2019年12月",
+     ""},
+    {"7", "信用信息共享平台未开通", "未开通信用信息共享平台", "市发展改革委",
+     "市政务服务和大数据局、市财政局", "2020年3月前", "2019年启动建设"},
+    {"8", "统一社会信用代码转换情况低于平均水平",
+     "统一社会信用代码重错码率为0.19%,高于地级市平均水平(0.12%)",
+     "市市场监督管理局", "市民政局、市委编办,各县(区)", "2019年9月前", ""},
+    {"9", "市场主体信用承诺情况低于平均水平",
+     "市场主体信用承诺数量占工商企业总数比重为0.01%,低于地级市平均水平(2.29%)",
+     "市市场监管局",
+     "市税务局、市经济和信息化局、市商务局、市生态环境局、市交通运输局、市文化体育和旅游局等,各县(区)",
+     "2019年9月前", ""},
+    {"10", "信用市场发育情况低于平均水平",
+     "商业机构用信意识评价得分为2.13分,低于地级市平均水平(2.30分);个人信用意识评价得分为1.08分,低于地级市平均水平(1.41分)",
+     "市发展改革委、人行雅安市中心支行",
+     "市商务局、市市场监督管理局、雅安银保监分局、市政府金融工作局等,各县(区)",
+     "长期坚持", ""},
+    {"11", "信用服务机构和信用产品情况低于平均水平",
+     "有1家信用服务机构,低于地级市平均水平(8家);未报送政府使用信用产品情况(地级市平均水平为1个)",
+     "市发展改革委、人行雅安市中心支行", "市市场监督管理局等,各县(区)",
+     "长期坚持", ""},
+    {"12", "信用风险提示情况低于平均水平",
+     "已在互联网上发布风险提示信息共1条,低于地级市平均水平(13条)",
+     "市市场监督管理局",
+     "市公安局、人行雅安中心支行、雅安银保监分局、市政府金融工作局等,各县(区)",
+     "2019年9月前", ""},
+};
+
+static const char *const header[7] = {
+    "序号", "主要问题", "问题描述", "整改牵头单位", "整改责任单位", "整改时限", "备注",
+};
+
+typedef struct e2e {
+    char dir[256];
+    char out[512];      /* <dir>/reports/511800/2018-12 */
+    char log[1 << 14];
+} e2e;
+
+static int setup(void **state)
+{
+    e2e *e = calloc(1, sizeof *e);
+    if (!e)
+        return -1;
+    snprintf(e->dir, sizeof e->dir, "/tmp/credmon-e2e-XXXXXX");
+    if (!mkdtemp(e->dir)) {
+        free(e);
+        return -1;
+    }
+    snprintf(e->out, sizeof e->out, "%s/reports/511800/2018-12", e->dir);
+    /* README's first command, pointed at the temporary folder and at the
+     * binary of the build variant under test */
+    char cmd[2048], *log = NULL;
+    snprintf(cmd, sizeof cmd,
+             "make -s --no-print-directory -C '%s' run OUT='%s/reports' "
+             "CREDMON='%s'",
+             th_root(), e->dir, th_bin());
+    int rc = th_run(cmd, &log);
+    snprintf(e->log, sizeof e->log, "%s", log ? log : "");
+    free(log);
+    if (rc != 0) {
+        fprintf(stderr, "make run failed (%d):\n%s\n", rc, e->log);
+        return -1;
+    }
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    e2e *e = *state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+    th_run(cmd, NULL);
+    free(e);
+    return 0;
+}
+
+static void outputs_exist(void **state)
+{
+    e2e *e = *state;
+    const char *names[] = {"rectification.xlsx", "indicators.xlsx",
+                           "circular.pdf", "manifest.json"};
+    for (size_t i = 0; i < 4; i++) {
+        char p[700];
+        snprintf(p, sizeof p, "%s/%s", e->out, names[i]);
+        size_t len = 0;
+        char *s = th_slurp(p, &len);
+        assert_non_null(s);
+        assert_true(len > 100);
+        free(s);
+    }
+    /* the run's summary line counts the table's rows */
+    assert_non_null(strstr(e->log, "12 problems"));
+}
+
+static void xlsx_matches_seed(void **state)
+{
+    e2e *e = *state;
+    char p[700];
+    snprintf(p, sizeof p, "%s/rectification.xlsx", e->out);
+    th_sheet s;
+    assert_true(th_read_sheet(p, 1, &s));
+    assert_string_equal(th_cell(&s, 1, 1), "雅安市2018年信用建设主要问题整改责任分工表");
+    for (int c = 0; c < 7; c++)
+        assert_string_equal(th_cell(&s, 2, c + 1), header[c]);
+    for (int r = 0; r < N_ROWS; r++)
+        for (int c = 0; c < 7; c++) {
+            if (strcmp(th_cell(&s, r + 3, c + 1), seed[r][c]) != 0)
+                fail_msg("row %d col %d: got '%s', seed says '%s'", r + 1,
+                         c + 1, th_cell(&s, r + 3, c + 1), seed[r][c]);
+        }
+    /* nothing after the 12 rows */
+    assert_string_equal(th_cell(&s, N_ROWS + 3, 1), "");
+    th_sheet_free(&s);
+}
+
+static void pdf_matches_seed(void **state)
+{
+    e2e *e = *state;
+    char cmd[1024], *text = NULL;
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s/circular.pdf' - 2>/dev/null",
+             e->out);
+    assert_int_equal(th_run(cmd, &text), 0);
+    assert_non_null(text);
+    th_squeeze(text);
+    /* the cover letter, as seed 000 opens */
+    const char *letter[] = {
+        "雅安市社会信用体系建设联席会议办公室文件",
+        "雅信用办〔2019〕1号",
+        "市联席会议成员单位,飞地园区(经开区)管委会,各县(区)发展改革局:",
+        "现将《雅安市社会信用体系建设2019年工作要点》、《雅安市2018年信用建设主要问题整改责任分工表》印发你们,请认真贯彻执行。",
+        "2.《雅安市2018年信用建设主要问题整改责任分工表》",
+        "雅安市社会信用体系建设联席会议办公室2019年7月1日",
+        "附件2",
+        "—1—",
+    };
+    for (size_t i = 0; i < sizeof letter / sizeof *letter; i++)
+        if (!strstr(text, letter[i]))
+            fail_msg("circular.pdf lacks '%s'", letter[i]);
+    /* every cell of every row, rows in order and cells in order within a
+     * row (pdftotext -raw keeps drawing order; the table is drawn cell by
+     * cell, so a wrapped cell comes back contiguous once whitespace goes) */
+    const char *at = strstr(text, "整改责任分工表序号");
+    if (!at)
+        fail_msg("circular.pdf lacks the table's title and header");
+    for (int r = 0; r < N_ROWS; r++) {
+        for (int c = 1; c < 7; c++) {
+            if (!seed[r][c][0])
+                continue;
+            char want[1024];
+            snprintf(want, sizeof want, "%s", seed[r][c]);
+            th_squeeze(want);
+            const char *hit = strstr(at, want);
+            if (!hit)
+                fail_msg("circular.pdf: row %d col %d '%s' not found in order",
+                         r + 1, c + 1, seed[r][c]);
+            at = hit + strlen(want);
+        }
+    }
+    free(text);
+}
+
+static void pdf_is_sound(void **state)
+{
+    e2e *e = *state;
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s/circular.pdf'", e->out);
+    assert_int_equal(th_run(cmd, &out), 0);
+    free(out);
+    /* poppler's harmless ToUnicode warning goes to stderr: keep it out */
+    snprintf(cmd, sizeof cmd, "pdffonts '%s/circular.pdf' 2>/dev/null", e->out);
+    assert_int_equal(th_run(cmd, &out), 0);
+    /* after the two header lines, every font line says emb = yes */
+    int lines = 0, fonts = 0;
+    for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+        if (++lines <= 2)
+            continue;
+        fonts++;
+        if (!strstr(l, " yes "))
+            fail_msg("font not embedded: %s", l);
+    }
+    assert_true(fonts >= 2);
+    free(out);
+}
+
+static void indicator_workbook(void **state)
+{
+    e2e *e = *state;
+    char p[700];
+    snprintf(p, sizeof p, "%s/indicators.xlsx", e->out);
+    th_sheet s;
+    assert_true(th_read_sheet(p, 1, &s));
+    /* find the city's blacklist share: 900 / 50000 * 100 = 1.8 (a ratio of
+     * the counties' sums), and 雨城区's own: 262 / 14820 * 100 = 1.7679 */
+    int seen_city = 0, seen_yucheng = 0, counties = 0;
+    const char *county_names[] = {"雨城区", "名山区", "荥经县", "汉源县",
+                                  "石棉县", "天全县", "芦山县", "宝兴县"};
+    int seen[8] = {0};
+    for (int r = 2; r <= 200; r++) {
+        const char *region = th_cell(&s, r, 1);
+        for (int k = 0; k < 8; k++)
+            if (!strcmp(region, county_names[k]))
+                seen[k] = 1;
+        if (strcmp(th_cell(&s, r, 3), "黑名单数量占工商企业数量比重") != 0)
+            continue;
+        double v = strtod(th_cell(&s, r, 6), NULL);
+        if (!strcmp(region, "雅安市")) {
+            seen_city = 1;
+            assert_true(v > 1.8 - 1e-9 && v < 1.8 + 1e-9);
+            assert_string_equal(th_cell(&s, r, 10), "未达标");
+        } else if (!strcmp(region, "雨城区")) {
+            seen_yucheng = 1;
+            assert_true(v > 1.767 && v < 1.769);
+        }
+    }
+    for (int k = 0; k < 8; k++)
+        counties += seen[k];
+    assert_true(seen_city);
+    assert_true(seen_yucheng);
+    assert_int_equal(counties, 8);
+    th_sheet_free(&s);
+}
+
+/* A repeated run writes the same table and doubles nothing in the store. */
+static void repeat_is_idempotent(void **state)
+{
+    e2e *e = *state;
+    char p[700], cmd[2048], *before = NULL, *after = NULL, *out = NULL;
+    size_t n1 = 0, n2 = 0;
+    snprintf(p, sizeof p, "%s/rectification.xlsx", e->out);
+    before = th_slurp(p, &n1);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' import --db '%s/reports/credmon.db' fixtures/yaan && "
+             "'%s' run --db '%s/reports/credmon.db' --region 511800 "
+             "--period 2018-12 --out '%s/reports'",
+             th_root(), th_bin(), e->dir, th_bin(), e->dir, e->dir);
+    int rc = th_run(cmd, &out);
+    if (rc != 0)
+        fail_msg("repeat failed: %s", out);
+    free(out);
+    after = th_slurp(p, &n2);
+    assert_non_null(before);
+    assert_non_null(after);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(before, after, n1);
+    free(before);
+    free(after);
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 '%s/reports/credmon.db' \"SELECT (SELECT count(*) FROM runs) "
+             "|| ' ' || (SELECT count(*) FROM findings WHERE region = '511800') "
+             "|| ' ' || (SELECT count(*) FROM element_values)\"",
+             e->dir);
+    assert_int_equal(th_run(cmd, &out), 0);
+    /* one run, not two; the city's findings: rows 1-9 and 12 one each, row
+     * 10 two scores, row 11 a count and a not-reported = 14; the fixture's
+     * 97 values, not 194 */
+    int runs = -1, findings = -1, values = -1;
+    sscanf(out, "%d %d %d", &runs, &findings, &values);
+    free(out);
+    assert_int_equal(runs, 1);
+    assert_int_equal(values, 97);
+    assert_int_equal(findings, 14);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(outputs_exist),
+        cmocka_unit_test(xlsx_matches_seed),
+        cmocka_unit_test(pdf_matches_seed),
+        cmocka_unit_test(pdf_is_sound),
+        cmocka_unit_test(indicator_workbook),
+        cmocka_unit_test(repeat_is_idempotent),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

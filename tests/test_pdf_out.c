@@ -1,0 +1,562 @@
+/*
+ * test_pdf_out.c - the circular PDF for seed 000 (雅安 2019, annex 2): the
+ * file is valid (qpdf), fonts embedded (pdffonts), text extractable and
+ * complete (pdftotext), wrapped lines obey kinsoku, pages are numbered,
+ * output is repeatable; refused fonts and non-BMP text are errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "circular.h"
+#include "pdf_out.h"
+#include "report.h"
+#include "wrap.h"
+
+/* Seed 000, 附件2, typed from the seed row for row. */
+static const char *const seed_rows[][6] = {
+    {"黑名单数量占工商企业数量比重高于平均水平",
+     "黑名单数量占工商企业数量比重为1.8%,高于地级市平均水平(1.31%)",
+     "市市场监管局",
+     "人行雅安中心支行、雅安银保监分局、市政府金融工作局、市经济和信息化局、"
+     "市商务局、市税务局、市法院、市生态环境局、市交通运输局、市应急管理局、"
+     "市住房和城乡建设局等,各县(区)",
+     "2019年9月前", ""},
+    {"地方发布黑红名单情况低于平均水平",
+     "报送地方红名单企业数量为1571家企业,低于地级市平均水平(1856家)",
+     "市发展改革委",
+     "人行雅安中心支行、市市场监管局、市税务局、市法院、市生态环境局、"
+     "市交通运输局、市应急管理局、市住房和城乡建设局等,各县(区)",
+     "2019年9月前", ""},
+    {"失信专项治理工作有待加强", "有1条政府失信被执行人记录", "市发展改革委",
+     "市法院,各县(区)", "长期坚持", "已退出失信被执行人"},
+    {"联合奖惩案例情况低于平均水平",
+     "报送国家黑名单联合奖惩案例及地方黑名单联合奖惩案例324个,"
+     "低于地级市平均水平(616个)",
+     "市发展改革委",
+     "市法院、市税务局、市生态环境局、市交通运输局、市科技局、"
+     "市文化体育和旅游局、市卫生健康委、市财政局、市市场监管局、"
+     "市应急管理局等,各县(区)",
+     "2019年12月", ""},
+    {"国家信用法规文件的细化和落实情况低于平均水平",
+     "在信用网站或政府网站上转发了国家发布的4个社会信用体系建设顶层设计文件,"
+     "低于地级市平均水平(6)个",
+     "市发展改革委", "人行雅安中心支行、市委编办", "2019年6月前", ""},
+    {"双公示情况低于平均水平",
+     "双公示数量与工商企业总数的比值为0.53,低于地级市平均水平(7.95)",
+     "市发展改革委", "市信用体系建设联席会议成员单位,各县(区)",
+     "2019年12月", ""},
+    {"信用信息共享平台未开通", "未开通信用信息共享平台", "市发展改革委",
+     "市政务服务和大数据局、市财政局", "2020年3月前", "2019年启动建设"},
+    {"统一社会信用代码转换情况低于平均水平",
+     "统一社会信用代码重错码率为0.19%,高于地级市平均水平(0.12%)",
+     "市市场监督管理局", "市民政局、市委编办,各县(区)", "2019年9月前", ""},
+    {"市场主体信用承诺情况低于平均水平",
+     "市场主体信用承诺数量占工商企业总数比重为0.01%,"
+     "低于地级市平均水平(2.29%)",
+     "市市场监管局",
+     "市税务局、市经济和信息化局、市商务局、市生态环境局、市交通运输局、"
+     "市文化体育和旅游局等,各县(区)",
+     "2019年9月前", ""},
+    {"信用市场发育情况低于平均水平",
+     "商业机构用信意识评价得分为2.13分,低于地级市平均水平(2.30分);"
+     "个人信用意识评价得分为1.08分,低于地级市平均水平(1.41分)",
+     "市发展改革委、人行雅安市中心支行",
+     "市商务局、市市场监督管理局、雅安银保监分局、市政府金融工作局等,"
+     "各县(区)",
+     "长期坚持", ""},
+    {"信用服务机构和信用产品情况低于平均水平",
+     "有1家信用服务机构,低于地级市平均水平(8家);"
+     "未报送政府使用信用产品情况(地级市平均水平为1个)",
+     "市发展改革委、人行雅安市中心支行", "市市场监督管理局等,各县(区)",
+     "长期坚持", ""},
+    {"信用风险提示情况低于平均水平",
+     "已在互联网上发布风险提示信息共1条,低于地级市平均水平(13条)",
+     "市市场监督管理局",
+     "市公安局、人行雅安中心支行、雅安银保监分局、市政府金融工作局等,"
+     "各县(区)",
+     "2019年9月前", ""},
+};
+#define N_SEED_ROWS (sizeof seed_rows / sizeof seed_rows[0])
+
+static const char *const seed_body =
+    "为深入推进2019年全市社会信用体系建设工作,经雅安市社会信用体系建设"
+    "2019年第1次联席会议审议通过,现将《雅安市社会信用体系建设2019年工作"
+    "要点》、《雅安市2018年信用建设主要问题整改责任分工表》印发你们,"
+    "请认真贯彻执行。";
+
+typedef struct fixture {
+    cm_circular *c;
+    cm_report *r;
+    char dir[64];
+    char pdf[128];
+    char *text;       /* pdftotext output (plain), for the seed file */
+} fixture;
+
+static char *xdup(const char *s)
+{
+    char *p = cm_strdup(s);
+    assert_non_null(p);
+    return p;
+}
+
+static cm_circular *seed_circular(void)
+{
+    cm_circular *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    c->issuer_header = xdup("雅安市社会信用体系建设联席会议办公室文件");
+    c->doc_number = xdup("雅信用办〔2019〕1号");
+    c->title = xdup("关于印发《雅安市社会信用体系建设2019年工作要点》和"
+                    "《雅安市2018年信用建设主要问题整改责任分工表》的通知");
+    c->recipients = xdup("市联席会议成员单位,飞地园区(经开区)管委会,"
+                         "各县(区)发展改革局:");
+    c->n_body = 1;
+    c->body = calloc(1, sizeof *c->body);
+    assert_non_null(c->body);
+    c->body[0] = xdup(seed_body);
+    c->n_attachments = 2;
+    c->attachments = calloc(2, sizeof *c->attachments);
+    assert_non_null(c->attachments);
+    c->attachments[0] = xdup("1.《雅安市社会信用体系建设2019年工作要点》;");
+    c->attachments[1] = xdup("2.《雅安市2018年信用建设主要问题整改责任分工表》");
+    c->signature = xdup("雅安市社会信用体系建设联席会议办公室");
+    c->date = xdup("2019年7月1日");
+    c->table_label = xdup("附件2");
+    c->table_title = xdup("雅安市2018年信用建设主要问题整改责任分工表");
+    c->path = xdup("test");
+    return c;
+}
+
+/* cm_circular_free lives in circular.c, which this test does not link. */
+static void circular_free(cm_circular *c)
+{
+    if (!c)
+        return;
+    free(c->issuer_header);
+    free(c->doc_number);
+    free(c->title);
+    free(c->recipients);
+    for (size_t i = 0; i < c->n_body; i++)
+        free(c->body[i]);
+    free(c->body);
+    for (size_t i = 0; i < c->n_attachments; i++)
+        free(c->attachments[i]);
+    free(c->attachments);
+    free(c->signature);
+    free(c->date);
+    free(c->table_title);
+    free(c->table_label);
+    free(c->path);
+    free(c);
+}
+
+static cm_report *seed_report(void)
+{
+    cm_report *r = cm_report_new("511800", "雅安市", "2018-12",
+                                 "雅安市2018年信用建设主要问题整改责任分工表");
+    assert_non_null(r);
+    for (size_t i = 0; i < N_SEED_ROWS; i++) {
+        char pid[] = "p";
+        cm_rect_row row = {(int)i + 1, pid, (char *)seed_rows[i][0],
+                           (char *)seed_rows[i][1], (char *)seed_rows[i][2],
+                           (char *)seed_rows[i][3], (char *)seed_rows[i][4],
+                           (char *)seed_rows[i][5]};
+        assert_int_equal(cm_report_add_row(r, &row), CM_OK);
+    }
+    return r;
+}
+
+/* Runs a shell command; returns its standard output (malloc'd) and its
+ * exit status in *status. */
+static char *run_capture(const char *cmd, int *status)
+{
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    size_t k;
+    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    buf[n] = '\0';
+    *status = pclose(f);
+    return buf;
+}
+
+static int run(const char *cmd)
+{
+    int st;
+    free(run_capture(cmd, &st));
+    return st;
+}
+
+static char *slurp_cmd(const char *fmt, const char *arg)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, fmt, arg);
+    int st;
+    char *buf = run_capture(cmd, &st);
+    assert_int_equal(st, 0);
+    return buf;
+}
+
+/* Removes ASCII whitespace and U+000C page breaks. */
+static void squeeze(char *s)
+{
+    char *w = s;
+    for (char *p = s; *p; p++)
+        if (!strchr(" \t\r\n\f", *p))
+            *w++ = *p;
+    *w = '\0';
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/cm_pdf_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->pdf, sizeof f->pdf, "%s/out.pdf", f->dir);
+    f->c = seed_circular();
+    f->r = seed_report();
+    cm_diag d;
+    cm_diag_clear(&d);
+    cm_error e = cm_pdf_write_circular(f->c, f->r, NULL, f->pdf, &d);
+    if (e != CM_OK)
+        print_error("%s\n", d.msg);
+    assert_int_equal(e, CM_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    const char *files[] = {"out.pdf", "again.pdf", "bad.pdf"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    circular_free(f->c);
+    cm_report_free(f->r);
+    free(f->text);
+    free(f);
+    return 0;
+}
+
+static void test_qpdf_check(void **state)
+{
+    fixture *f = *state;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", f->pdf);
+    assert_int_equal(run(cmd), 0);
+}
+
+static void test_fonts_embedded(void **state)
+{
+    fixture *f = *state;
+    char *out = slurp_cmd("pdffonts '%s' 2>/dev/null", f->pdf);
+    /* name type encoding emb sub uni object ID: two fonts, both emb yes. */
+    int fonts = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "name", 4) || !strncmp(line, "----", 4))
+            continue;
+        fonts++;
+        char name[128], type[32], type2[32], enc[64], emb[8];
+        assert_int_equal(sscanf(line, "%127s %31s %31s %63s %7s", name, type,
+                                type2, enc, emb),
+                         5);
+        assert_string_equal(emb, "yes");
+    }
+    assert_int_equal(fonts, 2);
+    free(out);
+}
+
+static char *seed_text(fixture *f)
+{
+    if (!f->text)
+        f->text = slurp_cmd("pdftotext -raw -enc UTF-8 '%s' - 2>/dev/null",
+                            f->pdf);
+    return f->text;
+}
+
+/* pdftotext -raw keeps the content stream order, in which the writer draws
+ * a cell's lines one after the other, so a cell's text is a substring of
+ * the whole text with all whitespace removed. (-layout and the default
+ * mode put lines of neighbouring cells side by side, vertically centred
+ * cells included, and interleave them.) */
+static void test_text_comes_back(void **state)
+{
+    fixture *f = *state;
+    char *all = xdup(seed_text(f));
+    squeeze(all);
+    const char *cover[] = {
+        "雅安市社会信用体系建设联席会议办公室文件", "雅信用办〔2019〕1号",
+        "关于印发《雅安市社会信用体系建设2019年工作要点》和"
+        "《雅安市2018年信用建设主要问题整改责任分工表》的通知",
+        "市联席会议成员单位,飞地园区(经开区)管委会,各县(区)发展改革局:",
+        seed_body,
+        "附件：1.《雅安市社会信用体系建设2019年工作要点》;",
+        "2.《雅安市2018年信用建设主要问题整改责任分工表》",
+        "雅安市社会信用体系建设联席会议办公室", "2019年7月1日", "附件2",
+        "雅安市2018年信用建设主要问题整改责任分工表",
+        "序号", "主要问题", "问题描述", "整改牵头单位", "整改责任单位",
+        "整改时限", "备注",
+    };
+    for (size_t i = 0; i < sizeof cover / sizeof *cover; i++) {
+        if (!strstr(all, cover[i]))
+            fail_msg("not in the PDF text: %s", cover[i]);
+    }
+    for (size_t i = 0; i < N_SEED_ROWS; i++)
+        for (size_t j = 0; j < 6; j++) {
+            if (!*seed_rows[i][j])
+                continue;
+            char *cell = xdup(seed_rows[i][j]);
+            squeeze(cell);
+            if (!strstr(all, cell))
+                fail_msg("row %zu cell %zu not in the PDF text: %s", i + 1,
+                         j, cell);
+            free(cell);
+        }
+    free(all);
+}
+
+/* In -raw text each drawn line starts a new output line or follows a space
+ * (single-line cells of one row share an output line); the seed has no
+ * spaces of its own, so every whitespace-separated piece starts a drawn
+ * line, and none may start with a no-start character. */
+static void test_kinsoku_in_output(void **state)
+{
+    fixture *f = *state;
+    char *text = xdup(seed_text(f));
+    char *save = NULL;
+    size_t lines = 0;
+    for (char *line = strtok_r(text, " \n\f", &save); line;
+         line = strtok_r(NULL, " \n\f", &save)) {
+        unsigned cp = 0;
+        if (!*line || cm_utf8_decode(line, strlen(line), &cp) == 0)
+            continue;
+        lines++;
+        if (cm_wrap_no_start(cp))
+            fail_msg("line starts with U+%04X: %s", cp, line);
+    }
+    assert_true(lines > 40);
+    free(text);
+}
+
+static void test_pages_and_numbers(void **state)
+{
+    fixture *f = *state;
+    char *info = slurp_cmd("pdfinfo '%s' 2>/dev/null", f->pdf);
+    int pages = 0;
+    char *p = strstr(info, "Pages:");
+    assert_non_null(p);
+    assert_int_equal(sscanf(p, "Pages: %d", &pages), 1);
+    /* The letter takes one or two pages, the 12 rows two or three. */
+    assert_true(pages >= 3 && pages <= 5);
+    assert_non_null(strstr(info, "Creator:         credmon"));
+    assert_non_null(strstr(info, "2019"));
+    free(info);
+
+    char *text = seed_text(f);
+    char want[32];
+    for (int i = 1; i <= pages; i++) {
+        snprintf(want, sizeof want, "\xE2\x80\x94 %d \xE2\x80\x94", i);
+        if (!strstr(text, want))
+            fail_msg("page number %d missing", i);
+    }
+    snprintf(want, sizeof want, "\xE2\x80\x94 %d \xE2\x80\x94", pages + 1);
+    assert_null(strstr(text, want));
+
+    /* The attachment pages are landscape and repeat the header row. */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "pdfinfo -f %d -l %d '%s' 2>/dev/null | grep -c 'size: *841.89 x "
+             "595'",
+             pages, pages, f->pdf);
+    int st;
+    char *out = run_capture(cmd, &st);
+    assert_int_equal(atoi(out), 1);
+    free(out);
+    snprintf(cmd, sizeof cmd,
+             "pdftotext -enc UTF-8 -f %d -l %d '%s' - 2>/dev/null", pages,
+             pages, f->pdf);
+    out = run_capture(cmd, &st);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "整改牵头单位"));
+    free(out);
+}
+
+/* Two runs write the same bytes (fixed dates, no /ID in libharu 2.3.0's
+ * trailer without encryption). */
+static void test_repeatable(void **state)
+{
+    fixture *f = *state;
+    char again[160];
+    snprintf(again, sizeof again, "%s/again.pdf", f->dir);
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_write_circular(f->c, f->r, NULL, again, &d),
+                     CM_OK);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", f->pdf, again);
+    assert_int_equal(run(cmd), 0);
+}
+
+static void test_refused_fonts(void **state)
+{
+    (void)state;
+    cm_diag d;
+    const char *bad[] = {
+        "/usr/share/fonts/truetype/droid/DroidSansFallback.ttf",
+        "/nowhere/droidsansfallbackfull.ttf",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cm_diag_clear(&d);
+        assert_int_equal(cm_pdf_check_font(bad[i], &d), CM_ERR_USAGE);
+        assert_non_null(strstr(d.msg, "32767"));
+    }
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_check_font("/nonexistent/uming.ttc", &d),
+                     CM_ERR_USAGE);
+    assert_string_equal(d.file, "/nonexistent/uming.ttc");
+    assert_int_equal(
+        cm_pdf_check_font("/usr/share/fonts/truetype/arphic/uming.ttc", &d),
+        CM_OK);
+}
+
+static void test_refused_font_in_write(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/bad.pdf", f->dir);
+    cm_pdf_fonts fonts = {"/tmp/DroidSansFallback.ttf", NULL};
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_write_circular(f->c, f->r, &fonts, path, &d),
+                     CM_ERR_USAGE);
+    assert_non_null(strstr(d.msg, "DroidSansFallback"));
+    assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_emoji_refused(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/bad.pdf", f->dir);
+    cm_report *r = seed_report();
+    free(r->rows[4].note);
+    r->rows[4].note = xdup("已完成\xF0\x9F\x98\x80");
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_write_circular(f->c, r, NULL, path, &d),
+                     CM_ERR_ENCODING);
+    assert_non_null(strstr(d.msg, "U+1F600"));
+    assert_non_null(strstr(d.msg, "已完成"));
+    assert_int_equal(access(path, F_OK), -1);
+    cm_report_free(r);
+
+    /* In the letter too, quoting at most 30 characters of the text. */
+    char *old = f->c->title;
+    f->c->title = xdup("关于一二三四五六七八九十一二三四五六七八九十一二三四"
+                       "五六七八九十一二三四五六七八九十\xF0\x9F\x98\x80");
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_write_circular(f->c, f->r, NULL, path, &d),
+                     CM_ERR_ENCODING);
+    assert_string_equal(d.field, "title");
+    assert_non_null(strstr(d.msg, "关于一二三四五六七八九十一二三四五六七"
+                                  "八九十一二三四五六七八..."));
+    free(f->c->title);
+    f->c->title = old;
+}
+
+/* A row taller than a page is split at line boundaries, every line of it
+ * still drawn once, and the writer still produces a valid file. */
+static void test_huge_row(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/bad.pdf", f->dir);
+    cm_report *r = seed_report();
+    size_t n = 1200;
+    char *big = malloc(n * 3 + 1);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        memcpy(big + 3 * i, i % 10 == 9 ? "。" : "信", 3);
+    big[n * 3] = '\0';
+    free(r->rows[2].description);
+    r->rows[2].description = big;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_write_circular(f->c, r, NULL, path, &d), CM_OK);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", path);
+    assert_int_equal(run(cmd), 0);
+    char *text = slurp_cmd("pdftotext -enc UTF-8 '%s' - 2>/dev/null", path);
+    size_t count = 0;
+    for (char *p = strstr(text, "信"); p; p = strstr(p + 3, "信"))
+        count++;
+    /* 1080 from the big cell, plus 信 in the other cells and the letter. */
+    size_t others = 0;
+    char *base = slurp_cmd("pdftotext -enc UTF-8 '%s' - 2>/dev/null",
+                           f->pdf);
+    for (char *p = strstr(base, "信"); p; p = strstr(p + 3, "信"))
+        others++;
+    size_t in_old = 0;
+    for (const char *p = strstr(seed_rows[2][1], "信"); p;
+         p = strstr(p + 3, "信"))
+        in_old++;
+    assert_int_equal(count, others - in_old + 1080);
+    free(base);
+    free(text);
+    cm_report_free(r);
+    unlink(path);
+}
+
+static void test_unwritable_path(void **state)
+{
+    fixture *f = *state;
+    cm_diag d;
+    cm_diag_clear(&d);
+    const char *path = "/nonexistent-dir/out.pdf";
+    assert_int_equal(cm_pdf_write_circular(f->c, f->r, NULL, path, &d),
+                     CM_ERR_OUTPUT);
+    assert_string_equal(d.file, path);
+    assert_non_null(strstr(d.msg, "libharu error"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_qpdf_check),
+        cmocka_unit_test(test_fonts_embedded),
+        cmocka_unit_test(test_text_comes_back),
+        cmocka_unit_test(test_kinsoku_in_output),
+        cmocka_unit_test(test_pages_and_numbers),
+        cmocka_unit_test(test_repeatable),
+        cmocka_unit_test(test_refused_fonts),
+        cmocka_unit_test(test_refused_font_in_write),
+        cmocka_unit_test(test_emoji_refused),
+        cmocka_unit_test(test_huge_row),
+        cmocka_unit_test(test_unwritable_path),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

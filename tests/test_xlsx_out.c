@@ -1,0 +1,624 @@
+/*
+ * test_xlsx_out.c - the Excel writers, checked by reading the files back:
+ * the XML parts are unzipped with `unzip -p` and searched for the cells and
+ * print settings the seed 000 annex 2 table needs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "xlsx_out.h"
+
+/* Seed 000 (Ya'an 2019), 附件2, typed row for row (ASCII , and ( as in the
+ * seed). Columns: 主要问题, 问题描述, 牵头, 责任单位, 时限, 备注. */
+static const char *const annex2[12][6] = {
+    {"黑名单数量占工商企业数量比重高于平均水平",
+     "黑名单数量占工商企业数量比重为1.8%,高于地级市平均水平(1.31%)",
+     "市市场监管局",
+     "人行雅安中心支行、雅安银保监分局、市政府金融工作局、市经济和信息化局、"
+     "市商务局、市税务局、市法院、市生态环境局、市交通运输局、市应急管理局、"
+     "市住房和城乡建设局等,各县(区)",
+     "2019年9月前", ""},
+    {"地方发布黑红名单情况低于平均水平",
+     "报送地方红名单企业数量为1571家企业,低于地级市平均水平(1856家)",
+     "市发展改革委",
+     "人行雅安中心支行、市市场监管局、市税务局、市法院、市生态环境局、"
+     "市交通运输局、市应急管理局、市住房和城乡建设局等,各县(区)",
+     "2019年9月前", ""},
+    {"失信专项治理工作有待加强", "有1条政府失信被执行人记录",
+     "市发展改革委", "市法院,各县(区)", "长期坚持", "已退出失信被执行人"},
+    {"联合奖惩案例情况低于平均水平",
+     "报送国家黑名单联合奖惩案例及地方黑名单联合奖惩案例324个,"
+     "低于地级市平均水平(616个)",
+     "市发展改革委",
+     "市法院、市税务局、市生态环境局、市交通运输局、市科技局、"
+     "市文化体育和旅游局、市卫生健康委、市财政局、市市场监管局、"
+     "市应急管理局等,各县(区)",
+     "2019年12月", ""},
+    {"国家信用法规文件的细化和落实情况低于平均水平",
+     "在信用网站或政府网站上转发了国家发布的4个社会信用体系建设顶层设计文件,"
+     "低于地级市平均水平(6)个",
+     "市发展改革委", "人行雅安中心支行、市委编办", "2019年6月前", ""},
+    {"双公示情况低于平均水平",
+     "双公示数量与工商企业总数的比值为0.53,低于地级市平均水平(7.95)",
+     "市发展改革委", "市信用体系建设联席会议成员单位,各县(区)",
+     "2019年12月", ""},
+    {"信用信息共享平台未开通", "未开通信用信息共享平台", "市发展改革委",
+     "市政务服务和大数据局、市财政局", "2020年3月前", "2019年启动建设"},
+    {"统一社会信用代码转换情况低于平均水平",
+     "统一社会信用代码重错码率为0.19%,高于地级市平均水平(0.12%)",
+     "市市场监督管理局", "市民政局、市委编办,各县(区)", "2019年9月前", ""},
+    {"市场主体信用承诺情况低于平均水平",
+     "市场主体信用承诺数量占工商企业总数比重为0.01%,"
+     "低于地级市平均水平(2.29%)",
+     "市市场监管局",
+     "市税务局、市经济和信息化局、市商务局、市生态环境局、市交通运输局、"
+     "市文化体育和旅游局等,各县(区)",
+     "2019年9月前", ""},
+    {"信用市场发育情况低于平均水平",
+     "商业机构用信意识评价得分为2.13分,低于地级市平均水平(2.30分);"
+     "个人信用意识评价得分为1.08分,低于地级市平均水平(1.41分)",
+     "市发展改革委、人行雅安市中心支行",
+     "市商务局、市市场监督管理局、雅安银保监分局、市政府金融工作局等,"
+     "各县(区)",
+     "长期坚持", ""},
+    {"信用服务机构和信用产品情况低于平均水平",
+     "有1家信用服务机构,低于地级市平均水平(8家);"
+     "未报送政府使用信用产品情况(地级市平均水平为1个)",
+     "市发展改革委、人行雅安市中心支行", "市市场监督管理局等,各县(区)",
+     "长期坚持", ""},
+    {"信用风险提示情况低于平均水平",
+     "已在互联网上发布风险提示信息共1条,低于地级市平均水平(13条)",
+     "市市场监督管理局",
+     "市公安局、人行雅安中心支行、雅安银保监分局、市政府金融工作局等,"
+     "各县(区)",
+     "2019年9月前", ""},
+};
+
+static const char *const rect_heads[] = {
+    "序号", "主要问题", "问题描述", "整改牵头单位", "整改责任单位",
+    "整改时限", "备注",
+};
+
+#define TITLE "雅安市2018年信用建设主要问题整改责任分工表"
+
+typedef struct fixture {
+    char dir[64];
+    cm_report *r;
+} fixture;
+
+static void add_result(cm_report *r, const char *region, const char *code,
+                       const char *id, const char *name, cm_value v,
+                       const char *vtext, int hb, double b,
+                       const char *label, const char *btext, int computed,
+                       int hg, double g, const char *gtext, cm_status st,
+                       const char *descr)
+{
+    cm_result x;
+    memset(&x, 0, sizeof x);
+    x.region_name = (char *)region;
+    x.region_code = (char *)code;
+    x.indicator_id = (char *)id;
+    x.indicator_name = (char *)name;
+    x.category = (char *)"信用监管";
+    x.unit = (char *)"%";
+    x.value = v;
+    x.value_text = (char *)vtext;
+    x.has_benchmark = hb;
+    x.benchmark = b;
+    x.benchmark_label = (char *)label;
+    x.benchmark_text = (char *)btext;
+    x.benchmark_computed = computed;
+    x.has_gap = hg;
+    x.gap = g;
+    x.gap_text = (char *)gtext;
+    x.status = st;
+    x.problem_id = (char *)"";
+    x.description = (char *)descr;
+    assert_int_equal(cm_report_add_result(r, &x), CM_OK);
+}
+
+static cm_report *seed_report(const char *period)
+{
+    cm_report *r = cm_report_new("511800", "雅安市", period, TITLE);
+    assert_non_null(r);
+    for (int i = 0; i < 12; i++) {
+        cm_rect_row row;
+        memset(&row, 0, sizeof row);
+        row.number = i + 1;
+        row.problem_id = (char *)"p";
+        row.problem = (char *)annex2[i][0];
+        row.description = (char *)annex2[i][1];
+        row.lead = (char *)annex2[i][2];
+        row.partners = (char *)annex2[i][3];
+        row.deadline = (char *)annex2[i][4];
+        row.note = (char *)annex2[i][5];
+        assert_int_equal(cm_report_add_row(r, &row), CM_OK);
+    }
+    cm_value num = {CM_V_NUM, 1.8}, miss = {CM_V_MISSING, 0},
+             na = {CM_V_NA, 0}, ok = {CM_V_NUM, 0.05};
+    add_result(r, "雅安市", "511800", "blacklist_share",
+               "黑名单数量占工商企业数量比重", num, "1.8", 1, 1.31,
+               "地级市平均水平", "1.31", 0, 1, 0.49, "+0.49", CM_ST_FAIL,
+               annex2[0][1]);
+    add_result(r, "雨城区", "511802", "code_error_rate",
+               "统一社会信用代码重错码率", ok, "0.05", 1, 0.12,
+               "地级市平均水平", "0.12", 1, 1, -0.07, "-0.07", CM_ST_PASS,
+               "");
+    add_result(r, "名山区", "511803", "commitment_share",
+               "市场主体信用承诺数量占工商企业总数比重", miss, "", 1, 2.29,
+               "地级市平均水平", "2.29", 0, 0, 0, "", CM_ST_MISSING,
+               "未报送市场主体信用承诺数量");
+    add_result(r, "荥经县", "511822", "double_publicity_ratio",
+               "双公示数量与工商企业总数的比值", na, "", 0, 0, "", "", 0, 0,
+               0, "", CM_ST_NA, "");
+    return r;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/cm_xlsx_XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static void remove_file(const fixture *f, const char *name)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", f->dir, name);
+    unlink(p);
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    static const char *const names[] = {"a.xlsx", "b.xlsx", "i.xlsx",
+                                        "j.xlsx", "x.xlsx"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        remove_file(f, names[i]);
+    cm_report_free(f->r);
+    int rc = rmdir(f->dir);
+    free(f);
+    return rc;
+}
+
+static void path_of(const fixture *f, const char *name, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s", f->dir, name);
+}
+
+/* One member of the zip as a NUL-terminated string; caller frees. */
+static char *unzip_part(const char *xlsx, const char *member)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s'", xlsx, member);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    size_t got;
+    while ((got = fread(s + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            char *t = realloc(s, cap * 2);
+            assert_non_null(t);
+            s = t;
+            cap *= 2;
+        }
+    }
+    s[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    assert_true(n > 0);
+    return s;
+}
+
+/* s as XML character data: what libxlsxwriter writes for & < >. */
+static char *xml_escape(const char *s)
+{
+    char *out = malloc(strlen(s) * 5 + 1), *o = out;
+    assert_non_null(out);
+    for (; *s; s++) {
+        const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;"
+                        : *s == '>' ? "&gt;" : NULL;
+        if (rep) {
+            strcpy(o, rep);
+            o += strlen(rep);
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("missing: %s", needle);
+}
+
+static void assert_has_text(const char *xml, const char *text)
+{
+    char *want = malloc(strlen(text) * 5 + 16);
+    assert_non_null(want);
+    char *esc = xml_escape(text);
+    sprintf(want, ">%s</t>", esc);
+    assert_contains(xml, want);
+    free(esc);
+    free(want);
+}
+
+/* ht="..." of <row r="n"> in a sheet, or -1. */
+static double row_ht(const char *sheet, int n)
+{
+    char key[32];
+    snprintf(key, sizeof key, "<row r=\"%d\"", n);
+    const char *p = strstr(sheet, key), *end;
+    if (!p || !(end = strchr(p, '>')))
+        return -1;
+    const char *h = strstr(p, " ht=\"");
+    if (!h || h > end)
+        return -1;
+    return strtod(h + 5, NULL);
+}
+
+/* Cell ref of a sheet holds the number v (no t="s" or t="str"). */
+static void assert_number_cell(const char *sheet, const char *ref,
+                               const char *v)
+{
+    char key[32], want[64];
+    snprintf(key, sizeof key, "<c r=\"%s\"", ref);
+    const char *c = strstr(sheet, key), *end;
+    if (!c || !(end = strchr(c, '>')))
+        fail_msg("no cell %s", ref);
+    for (const char *p = c; p < end; p++)
+        if (strncmp(p, " t=\"", 4) == 0)
+            fail_msg("cell %s is not a number", ref);
+    snprintf(want, sizeof want, "><v>%s</v>", v);
+    assert_int_equal(strncmp(end, want, strlen(want)), 0);
+}
+
+static void write_rect(fixture *f, const char *name, char *path, size_t n)
+{
+    cm_diag d;
+    cm_diag_clear(&d);
+    path_of(f, name, path, n);
+    cm_error e = cm_xlsx_write_rectification(f->r, path, &d);
+    if (e != CM_OK)
+        fail_msg("%s: %s", cm_strerror(e), d.msg);
+}
+
+static void test_rect_cells(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = seed_report("2018-12");
+    write_rect(f, "a.xlsx", path, sizeof path);
+
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    assert_has_text(ss, TITLE);
+    for (int i = 0; i < 12; i++)
+        for (int c = 0; c < 6; c++)
+            if (*annex2[i][c])
+                assert_has_text(ss, annex2[i][c]);
+    /* The header row in the seed's order, straight after the title. */
+    const char *at = strstr(ss, TITLE);
+    for (size_t c = 0; c < 7; c++) {
+        char want[64];
+        snprintf(want, sizeof want, "<t>%s</t>", rect_heads[c]);
+        const char *p = strstr(ss, want);
+        assert_non_null(p);
+        assert_true(p > at);
+        at = p;
+    }
+    free(ss);
+
+    char *sh = unzip_part(path, "xl/worksheets/sheet1.xml");
+    /* 序号 are numbers, not shared strings: A3 is 1, A14 is 12. */
+    assert_number_cell(sh, "A3", "1");
+    assert_number_cell(sh, "A14", "12");
+    assert_null(strstr(sh, "<c r=\"A15\""));
+    assert_contains(sh, "<mergeCell ref=\"A1:G1\"/>");
+    free(sh);
+}
+
+static void test_rect_print_setup(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = seed_report("2018-12");
+    write_rect(f, "a.xlsx", path, sizeof path);
+
+    char *sh = unzip_part(path, "xl/worksheets/sheet1.xml");
+    assert_contains(sh, "<pageSetUpPr fitToPage=\"1\"/>");
+    assert_contains(sh, "paperSize=\"9\"");
+    assert_contains(sh, "orientation=\"landscape\"");
+    assert_contains(sh, "fitToHeight=\"0\"");
+    /* fitToWidth="1" is Excel's default and libxlsxwriter omits it; the
+     * absence of any other fitToWidth is what says one page wide. */
+    const char *fw = strstr(sh, "fitToWidth=\"");
+    assert_true(!fw || strncmp(fw, "fitToWidth=\"1\"", 14) == 0);
+    assert_contains(sh, "horizontalCentered=\"1\"");
+    assert_contains(sh, "&amp;C第 &amp;P 页，共 &amp;N 页");
+    /* Rows are tall enough for their wrapped text: row 1 of the table has
+     * ~110 characters of partners in a ~46-unit column (5+ lines at 22
+     * characters a line); row 3 fits one line except its note. */
+    double h3 = row_ht(sh, 3), h5 = row_ht(sh, 5);
+    assert_true(h3 >= 5 * 14.0);
+    assert_true(h5 > 0 && h5 < h3);
+    assert_true(row_ht(sh, 2) >= 15.0);
+    free(sh);
+
+    char *wb = unzip_part(path, "xl/workbook.xml");
+    assert_contains(wb, "<sheet name=\"整改责任分工表\"");
+    assert_contains(wb, "_xlnm.Print_Titles");
+    assert_contains(wb, "'整改责任分工表'!$2:$2");
+    free(wb);
+
+    char *st = unzip_part(path, "xl/styles.xml");
+    assert_contains(st, "<name val=\"仿宋\"/>");
+    assert_contains(st, "<name val=\"宋体\"/>");
+    assert_contains(st, "wrapText=\"1\"");
+    free(st);
+}
+
+/* Reads a whole file; caller frees. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    long len = ftell(fp);
+    assert_true(len > 0);
+    rewind(fp);
+    char *s = malloc((size_t)len);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)len, fp), (size_t)len);
+    fclose(fp);
+    *n = (size_t)len;
+    return s;
+}
+
+static void assert_same_bytes(const char *p1, const char *p2)
+{
+    size_t n1, n2;
+    char *a = slurp(p1, &n1), *b = slurp(p2, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
+}
+
+static void test_deterministic(void **state)
+{
+    fixture *f = *state;
+    char p1[256], p2[256];
+    cm_diag d;
+    cm_diag_clear(&d);
+    f->r = seed_report("2018-12");
+    write_rect(f, "a.xlsx", p1, sizeof p1);
+    /* A second later would change an unfixed creation time. */
+    sleep(1);
+    write_rect(f, "b.xlsx", p2, sizeof p2);
+    assert_same_bytes(p1, p2);
+
+    char *core = unzip_part(p1, "docProps/core.xml");
+    assert_contains(core, "2018-12-31T00:00:00Z");
+    assert_contains(core, TITLE);
+    free(core);
+
+    path_of(f, "i.xlsx", p1, sizeof p1);
+    path_of(f, "j.xlsx", p2, sizeof p2);
+    assert_int_equal(cm_xlsx_write_indicators(f->r, p1, &d), CM_OK);
+    assert_int_equal(cm_xlsx_write_indicators(f->r, p2, &d), CM_OK);
+    assert_same_bytes(p1, p2);
+}
+
+/* The fixed creation time is the period's last day, for each period form. */
+static void test_period_end(void **state)
+{
+    fixture *f = *state;
+    static const char *const cases[][2] = {
+        {"2018-12", "2018-12-31T00:00:00Z"},
+        {"2020-02", "2020-02-29T00:00:00Z"},
+        {"2019-02", "2019-02-28T00:00:00Z"},
+        {"2019-Q2", "2019-06-30T00:00:00Z"},
+        {"2019-Q4", "2019-12-31T00:00:00Z"},
+        {"2021", "2021-12-31T00:00:00Z"},
+        {"2000-01", "2000-01-31T00:00:00Z"},
+    };
+    char path[256];
+    path_of(f, "x.xlsx", path, sizeof path);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cm_report *r = cm_report_new("511800", "雅安市", cases[i][0], TITLE);
+        cm_diag d;
+        cm_diag_clear(&d);
+        assert_non_null(r);
+        assert_int_equal(cm_xlsx_write_rectification(r, path, &d), CM_OK);
+        char *core = unzip_part(path, "docProps/core.xml");
+        assert_contains(core, cases[i][1]);
+        free(core);
+        cm_report_free(r);
+    }
+}
+
+static void test_bad_period(void **state)
+{
+    fixture *f = *state;
+    static const char *const bad[] = {"2018-13", "2018-00", "2018-Q5",
+                                      "18-12", "2018-1", "", "2018/12",
+                                      "1969-12"};
+    char path[256];
+    path_of(f, "x.xlsx", path, sizeof path);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cm_report *r = cm_report_new("511800", "雅安市", bad[i], TITLE);
+        cm_diag d;
+        cm_diag_clear(&d);
+        assert_non_null(r);
+        assert_int_equal(cm_xlsx_write_rectification(r, path, &d),
+                         CM_ERR_USAGE);
+        assert_string_equal(d.field, "period");
+        assert_non_null(strstr(d.msg, "period"));
+        cm_diag_clear(&d);
+        assert_int_equal(cm_xlsx_write_indicators(r, path, &d),
+                         CM_ERR_USAGE);
+        assert_int_not_equal(access(path, F_OK), 0);
+        cm_report_free(r);
+    }
+}
+
+static void test_unwritable_path(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    cm_diag d;
+    cm_diag_clear(&d);
+    f->r = seed_report("2018-12");
+    snprintf(path, sizeof path, "%s/no/such/dir/a.xlsx", f->dir);
+    assert_int_equal(cm_xlsx_write_rectification(f->r, path, &d),
+                     CM_ERR_OUTPUT);
+    assert_string_equal(d.file, path);
+    assert_non_null(strstr(d.msg, "no/such/dir"));
+    cm_diag_clear(&d);
+    assert_int_equal(cm_xlsx_write_indicators(f->r, path, &d),
+                     CM_ERR_OUTPUT);
+    assert_string_equal(d.file, path);
+}
+
+static void test_bad_utf8(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    cm_diag d;
+    cm_diag_clear(&d);
+    f->r = cm_report_new("511800", "雅安市", "2018-12", TITLE);
+    assert_non_null(f->r);
+    cm_rect_row row;
+    memset(&row, 0, sizeof row);
+    row.number = 1;
+    row.problem = (char *)"问题";
+    row.partners = (char *)"市法院\xff";
+    assert_int_equal(cm_report_add_row(f->r, &row), CM_OK);
+    path_of(f, "x.xlsx", path, sizeof path);
+    assert_int_equal(cm_xlsx_write_rectification(f->r, path, &d),
+                     CM_ERR_ENCODING);
+    assert_string_equal(d.field, "整改责任单位");
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
+/* Markup characters in the data reach the file escaped, not as markup;
+ * an empty table still has its title and header. */
+static void test_escaping_and_empty(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = cm_report_new("511800", "雅安市", "2018-12", "A&B<表>");
+    assert_non_null(f->r);
+    write_rect(f, "a.xlsx", path, sizeof path);
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    assert_contains(ss, ">A&amp;B&lt;表&gt;</t>");
+    assert_contains(ss, "<t>备注</t>");
+    free(ss);
+    char *sh = unzip_part(path, "xl/worksheets/sheet1.xml");
+    assert_null(strstr(sh, "<row r=\"3\""));
+    free(sh);
+}
+
+static void test_indicators(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    cm_diag d;
+    cm_diag_clear(&d);
+    f->r = seed_report("2018-12");
+    path_of(f, "i.xlsx", path, sizeof path);
+    assert_int_equal(cm_xlsx_write_indicators(f->r, path, &d), CM_OK);
+
+    char *wb = unzip_part(path, "xl/workbook.xml");
+    const char *s1 = strstr(wb, "<sheet name=\"指标\"");
+    const char *s2 = strstr(wb, "<sheet name=\"说明\"");
+    assert_non_null(s1);
+    assert_non_null(s2);
+    assert_true(s1 < s2);
+    free(wb);
+
+    static const char *const heads[] = {"地区", "代码", "指标", "类别",
+                                        "单位", "数值", "标杆", "标杆值",
+                                        "差距", "状态", "问题"};
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    const char *at = ss;
+    for (size_t c = 0; c < sizeof heads / sizeof *heads; c++) {
+        char want[64];
+        snprintf(want, sizeof want, "<t>%s</t>", heads[c]);
+        const char *p = strstr(ss, want);
+        if (!p || p < at)
+            fail_msg("header %s missing or out of order", heads[c]);
+        at = p;
+    }
+    assert_has_text(ss, "达标");
+    assert_has_text(ss, "未达标");
+    assert_has_text(ss, "未报送");
+    assert_has_text(ss, "不可计算");
+    assert_has_text(ss, "无标杆");           /* the 说明 sheet */
+    assert_has_text(ss, "地级市平均水平");
+    assert_has_text(ss, "地级市平均水平(计算)");
+    assert_has_text(ss, "雅安市(511800)");
+    assert_has_text(ss, annex2[0][1]);
+    assert_has_text(ss, "511802");
+    free(ss);
+
+    char *sh = unzip_part(path, "xl/worksheets/sheet1.xml");
+    assert_contains(sh, "<autoFilter ref=\"A1:K5\"/>");
+    assert_contains(sh, "ySplit=\"1\"");
+    assert_contains(sh, "state=\"frozen\"");
+    /* Numbers are numbers: value, benchmark and gap of the first row. */
+    assert_contains(sh, "<c r=\"F2\" s=\"");
+    assert_contains(sh, "><v>1.8</v></c>");
+    assert_contains(sh, "><v>1.31</v></c>");
+    assert_contains(sh, "><v>0.49</v></c>");
+    assert_contains(sh, "><v>-0.07");
+    free(sh);
+
+    char *st = unzip_part(path, "xl/styles.xml");
+    assert_contains(st, "formatCode=\"0.0\"");
+    assert_contains(st, "formatCode=\"0.00\"");
+    assert_contains(st, "formatCode=\"+0.00;-0.00;0.00\"");
+    assert_contains(st, "FFFFC7CE");  /* failing row fill */
+    assert_contains(st, "FFFFEB9C");  /* missing row fill */
+    free(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_rect_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rect_print_setup, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_period_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable_path, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escaping_and_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_indicators, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
