@@ -8,6 +8,7 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,55 @@ static const char schema_v1[] =
     " value REAL, benchmark REAL, description TEXT NOT NULL,"
     " PRIMARY KEY (run_id, region, indicator));"
     "PRAGMA user_version = 1;";
+
+/* Version 2: microdata (issue 3). Tables keyed by natural keys so that
+ * re-imported or overlapping monthly files upsert instead of doubling;
+ * WITHOUT ROWID because the key is the only access path (one B-tree, not
+ * a table plus an index). Derived element values are marked by source. */
+static const char schema_v2[] =
+    "ALTER TABLE element_values ADD COLUMN source TEXT NOT NULL DEFAULT 'import';"
+    "CREATE TABLE calendar("
+    " day TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('holiday','workday')),"
+    " notice TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE calendar_years("
+    " year INTEGER PRIMARY KEY, notice TEXT NOT NULL);"
+    "CREATE TABLE entities("
+    " code TEXT NOT NULL, name TEXT NOT NULL,"
+    " region TEXT NOT NULL REFERENCES regions(code),"
+    " registered TEXT NOT NULL, status TEXT NOT NULL,"
+    " PRIMARY KEY (code, name)) WITHOUT ROWID;"
+    "CREATE TABLE publicity("
+    " id TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('许可','处罚')),"
+    " source_unit TEXT NOT NULL,"
+    " region TEXT NOT NULL REFERENCES regions(code),"
+    " subject_name TEXT NOT NULL, subject_code TEXT NOT NULL,"
+    " decided TEXT NOT NULL, published TEXT) WITHOUT ROWID;"
+    "CREATE TABLE blacklist("
+    " subject TEXT NOT NULL, name TEXT NOT NULL,"
+    " region TEXT NOT NULL REFERENCES regions(code),"
+    " list TEXT NOT NULL, listing_unit TEXT NOT NULL,"
+    " listed TEXT NOT NULL, removed TEXT,"
+    " removal_reason TEXT NOT NULL DEFAULT '',"
+    " repair_training INTEGER NOT NULL DEFAULT 0,"
+    " repair_commitment INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (subject, list, listed)) WITHOUT ROWID;"
+    "CREATE TABLE commitments("
+    " subject TEXT NOT NULL,"
+    " kind TEXT NOT NULL"
+    "  CHECK (kind IN ('审批替代型','信用修复型','行业自律型','主动型')),"
+    " date TEXT NOT NULL, published INTEGER NOT NULL,"
+    " PRIMARY KEY (subject, kind, date)) WITHOUT ROWID;"
+    "CREATE TABLE unit_values("
+    " unit TEXT NOT NULL, region TEXT NOT NULL REFERENCES regions(code),"
+    " period TEXT NOT NULL REFERENCES periods(period),"
+    " element TEXT NOT NULL, value REAL,"
+    " PRIMARY KEY (unit, region, period, element)) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
+/* Migrations in order: migrations[v] brings version v to v + 1. */
+static const char *const migrations[] = {schema_v1, schema_v2};
 
 /* Cached statements. ORDER STMT: keep in step with stmt_sql[]. */
 enum {
@@ -170,10 +220,14 @@ static cm_error migrate(cm_store *s, cm_diag *d)
         e = cm_store_fail(s, d, "reading the schema version");
         goto fail;
     }
-    if (v == 0 && sqlite3_exec(s->db, schema_v1, NULL, NULL, NULL) !=
-                  SQLITE_OK) {
-        e = cm_store_fail(s, d, "creating the schema (version 1)");
-        goto fail;
+    for (; v < CM_STORE_VERSION; v++) {
+        if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+            char what[64];
+            snprintf(what, sizeof what, "migrating the schema to version %d",
+                     v + 1);
+            e = cm_store_fail(s, d, what);
+            goto fail;
+        }
     }
     return cm_store_commit(s, d);
 fail:

@@ -6,7 +6,10 @@
  * PRAGMA user_version and brought up to date by cm_store_new(); foreign keys
  * are on for every connection.
  *
- * Schema, version 1 (authoritative copy: the migration in store.c):
+ * Schema (authoritative copy: the migrations in store.c). Version 1 is
+ * below; version 2 adds the microdata of issue 3 (calendar, calendar_years,
+ * entities, publicity, blacklist, commitments, unit_values) and
+ * element_values.source ('import' or 'derive'). Version 1:
  *
  *   regions(code TEXT PRIMARY KEY,          -- GB/T 2260, 6 digits
  *           name TEXT NOT NULL,
@@ -63,7 +66,7 @@
 
 #include "cm.h"
 
-#define CM_STORE_VERSION 1
+#define CM_STORE_VERSION 2
 
 typedef struct cm_store cm_store;
 

@@ -121,7 +121,7 @@ static int setup(void **state)
          "('511802','雨城区','county','511800'),"
          "('511803','名山区','county','511800');"
          "INSERT INTO periods VALUES ('2018-12','month');"
-         "INSERT INTO element_values VALUES "
+         "INSERT INTO element_values(region, period, element, value) VALUES "
          "('511802','2018-12','a',11),('511802','2018-12','b',1000),"
          "('511803','2018-12','a',0),('511803','2018-12','b',0),"
          "('511800','2018-12','c',NULL);"
@@ -140,6 +140,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
+    if (!f)
+        return 0;
     cm_defs_free(f->defs);
     cm_store_free(f->s);
     char cmd[128];

@@ -78,7 +78,7 @@ static void test_new_and_reopen(void **state)
     cm_diag_clear(&d);
     assert_int_equal(cm_store_new(f->path, &s, &d), CM_OK);
     assert_non_null(s);
-    assert_int_equal(cm_store_version(s), 1);
+    assert_int_equal(cm_store_version(s), CM_STORE_VERSION);
     assert_string_equal(cm_store_path(s), f->path);
     sqlite3 *db = cm_store_db(s);
     assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
@@ -98,10 +98,44 @@ static void test_new_and_reopen(void **state)
 
     s = NULL;
     assert_int_equal(cm_store_new(f->path, &s, &d), CM_OK);
-    assert_int_equal(cm_store_version(s), 1);
+    assert_int_equal(cm_store_version(s), CM_STORE_VERSION);
     assert_int_equal(cm_store_has_unit(s, "a"), 1); /* data survived */
     cm_store_free(s);
     cm_store_free(NULL);
+}
+
+/* A version 1 store (as the first credmon wrote it) is migrated to the
+ * current version with its data kept and the microdata tables added. */
+static void test_migrates_v1(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "CREATE TABLE regions(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " level TEXT NOT NULL, parent TEXT REFERENCES regions(code));"
+        "CREATE TABLE periods(period TEXT PRIMARY KEY, kind TEXT NOT NULL);"
+        "CREATE TABLE element_values(region TEXT NOT NULL, period TEXT NOT NULL,"
+        " element TEXT NOT NULL, value REAL, PRIMARY KEY (region, period, element));"
+        "INSERT INTO regions VALUES ('510000','四川省','province',NULL);"
+        "INSERT INTO periods VALUES ('2018-12','month');"
+        "INSERT INTO element_values(region, period, element, value) VALUES ('510000','2018-12','x',1.5);"
+        "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cm_store *s = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_store_new(f->path, &s, &d), CM_OK);
+    assert_int_equal(cm_store_version(s), CM_STORE_VERSION);
+    db = cm_store_db(s);
+    char buf[32];
+    assert_string_equal(query_text(db, "SELECT source FROM element_values",
+                                   buf, sizeof buf), "import");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
+                                   " type = 'table' AND name IN ('calendar',"
+                                   "'entities','publicity','blacklist',"
+                                   "'commitments','unit_values')"), 6);
+    cm_store_free(s);
 }
 
 static void test_refuses_newer(void **state)
@@ -147,7 +181,7 @@ static void test_foreign_keys_enforced(void **state)
     assert_int_equal(cm_store_new(f->path, &s, &d), CM_OK);
     assert_int_equal(cm_store_exec(s, "INSERT INTO periods VALUES"
                                       " ('2018-12','month')", &d), CM_OK);
-    assert_int_equal(cm_store_exec(s, "INSERT INTO element_values VALUES"
+    assert_int_equal(cm_store_exec(s, "INSERT INTO element_values(region, period, element, value) VALUES"
                                       " ('511800','2018-12','x',1)", &d),
                      CM_ERR_STORE);
     assert_int_equal(d.code, CM_ERR_STORE);
@@ -196,8 +230,8 @@ static const char seed_sql[] =
     "INSERT INTO units VALUES ('雅安市市场监督管理局','市市场监管局');"
     "INSERT INTO units VALUES ('市法院','');"
     "INSERT INTO periods VALUES ('2018-12','month');"
-    "INSERT INTO element_values VALUES ('511800','2018-12','blacklist',273);"
-    "INSERT INTO element_values VALUES ('511800','2018-12','credit_svc',NULL);"
+    "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','blacklist',273);"
+    "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','credit_svc',NULL);"
     "INSERT INTO benchmarks VALUES ('2018-12','blacklist_share',"
     " 'prefecture_avg',2.3,'2.30');"
     "INSERT INTO assignments VALUES ('','p1','市发展改革委','市法院',"
@@ -334,6 +368,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_non_sqlite, setup,
                                         teardown),

@@ -1,0 +1,67 @@
+/*
+ * derive.h - derived data elements: declarations in indicators/derive/*.ini
+ * that the engine runs as SQL over the store's microdata.
+ *
+ *   [derive publicity_on_time]
+ *   name = 7个工作日内公示的双公示数量
+ *   by = region                    ; or: unit (per source/listing unit)
+ *   sql = SELECT region, substr(decided, 1, 7) AS period, count(*) AS value
+ *         FROM publicity
+ *         WHERE decided BETWEEN :start AND :end
+ *           AND workdays(decided, published) <= 7
+ *         GROUP BY 1, 2
+ *
+ * The statement returns one row per region (by = unit: unit, region) and
+ * period with columns named region, period, value (and unit). It may use
+ * the bound parameters :start and :end (first and last day of the period
+ * range being derived, 'YYYY-MM-DD') and :from, :to ('YYYY-MM') and the
+ * domain functions of domain.h. Results replace the element's derived
+ * values for those periods in one transaction (element_values with source
+ * 'derive', or unit_values for by = unit); imported values of the same
+ * element are never overwritten. Only SELECT/WITH statements are accepted;
+ * SQL errors are located at the sql key's line.
+ */
+#ifndef CM_DERIVE_H
+#define CM_DERIVE_H
+
+#include <stddef.h>
+
+#include "calendar.h"
+#include "cm.h"
+#include "store.h"
+
+typedef struct cm_derivation {
+    char *id, *name, *sql;
+    int by_unit;        /* 1: rows carry a unit column */
+    char *file;
+    long line, sql_line;
+} cm_derivation;
+
+typedef struct cm_derive_set {
+    cm_derivation *items;
+    size_t n;
+    char **files;
+    size_t n_files;
+} cm_derive_set;
+
+/* Loads every *.ini of dir (none is fine: an empty set). */
+cm_error cm_derive_load(const char *dir, cm_derive_set **out, cm_diag *d);
+void cm_derive_free(cm_derive_set *set);
+
+typedef struct cm_derive_stats {
+    long rows;          /* values written */
+    double ms;          /* wall time */
+} cm_derive_stats;
+
+/* Runs every derivation for the months from..to ('YYYY-MM', inclusive) in
+ * one transaction; the store's calendar must cover the range (else
+ * CM_ERR_DATA naming the year). Registers the domain functions on the
+ * store's connection with a calendar loaded from the store. Periods
+ * written are added to the periods table. */
+cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
+                       const char *to, cm_derive_stats *stats, cm_diag *d);
+
+/* Loads the store's calendar table into a new calendar (caller frees). */
+cm_error cm_derive_calendar(cm_store *s, cm_calendar **out, cm_diag *d);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * micro.h - bulk import of microdata: the records the monitoring elements
+ * are derived from (issue 3). CSV as csv.h reads it (UTF-8, BOM or GBK).
+ *
+ *   entities*.csv     市场主体登记: code,name,region,registered,status
+ *   publicity*.csv    双公示: id,kind,source_unit,region,subject_name,
+ *                     subject_code,decided,published
+ *   blacklist*.csv    黑名单: subject,name,region,list,listing_unit,listed,
+ *                     removed,removal_reason,repair_training,
+ *                     repair_commitment
+ *   commitments*.csv  信用承诺: subject,kind,date,published
+ *   calendar*.csv     工作日历: date,kind,notice  (kind holiday | workday)
+ *
+ * The kind is the file name's stem up to the first '-' or '.', so monthly
+ * files (publicity-2019-06.csv) are recognised. Rows have natural keys
+ * (entities: code + name; publicity: id; blacklist: subject + list +
+ * listed; commitments: subject + kind + date; calendar: date) and are
+ * upserted, so importing a month twice, or a file that overlaps an earlier
+ * one, doubles nothing. Each file is one transaction: a malformed row
+ * refuses the file with "file:line: column: what is wrong".
+ *
+ * Validation: dates YYYY-MM-DD, real, not before 1949-10-01 and not after
+ * the end of the period in the file name (publicity-2019-06.csv: not after
+ * 2019-06-30) nor after today; region codes known to the store; codes
+ * (entities.code, publicity.subject_code when not empty, commitments.subject)
+ * 18 characters of 0-9A-Z (whether the check digits hold is what 重错码率
+ * measures, so it is not an import error); kind, status and yes/no columns
+ * from fixed lists (yes/no: 是/否, 1/0, Y/N); an empty published date means
+ * not yet published. Text columns are capped at 512 bytes.
+ *
+ * Speed: one prepared statement per file reused for every row, one
+ * transaction, rows streamed from csv.h (flat memory whatever the size).
+ */
+#ifndef CM_MICRO_H
+#define CM_MICRO_H
+
+#include "cm.h"
+#include "store.h"
+
+typedef enum cm_micro_kind {
+    CM_MI_ENTITIES = 0,
+    CM_MI_PUBLICITY,
+    CM_MI_BLACKLIST,
+    CM_MI_COMMITMENTS,
+    CM_MI_CALENDAR,
+    CM_MI__COUNT
+} cm_micro_kind;
+
+/* "entities", "publicity", ... */
+const char *cm_micro_kind_name(cm_micro_kind k);
+
+/* Kind from a path's file name (see above), or -1. */
+int cm_micro_kind_from_path(const char *path);
+
+/* Imports one file in one transaction. rows (may be NULL) receives the
+ * number of data rows read. */
+cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind, const char *path,
+                              long *rows, cm_diag *d);
+
+/* Imports every microdata file of a folder (names as above, sorted; other
+ * files ignored), each file its own transaction, calendars first. n_files
+ * and rows (may be NULL) receive totals; a folder with none is CM_OK with
+ * *n_files == 0. */
+cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
+                             long *rows, cm_diag *d);
+
+#endif
