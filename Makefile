@@ -59,6 +59,9 @@ $(B)/credmon: $(B)/engine/main.o $(LIB_OBJ)
 	@echo "  LINK  $@"
 	$(Q)$(CC) $(VFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# the CLI falls back to the installed definitions and templates
+$(B)/engine/main.o: ALL_CFLAGS += -DCM_DATADIR='"$(PREFIX)/share/credmon"'
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $@"

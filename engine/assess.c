@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolve.h"
 #include "text.h"
 
 void cm_warnings_free(cm_warnings *w)
@@ -301,5 +302,45 @@ done:
         return rc;
     }
     *out = rep;
+    return CM_OK;
+}
+
+cm_error cm_assess_unknown_elements(cm_store *s, const cm_defs *defs,
+                                    const char *period, cm_warnings *w,
+                                    cm_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(cm_store_db(s),
+                           "SELECT element, count(*), min(region) FROM "
+                           "element_values WHERE period = ?1 GROUP BY element "
+                           "ORDER BY element",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cm_store_fail(s, d, "listing the period's elements");
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *el = (const char *)sqlite3_column_text(st, 0);
+        if (!el || cm_defs_element(defs, el))
+            continue;
+        const char *best = NULL;
+        size_t best_d = (size_t)-1;
+        for (size_t i = 0; i < defs->n_elements; i++) {
+            size_t dist = cm_resolve_distance(el, defs->elements[i].id);
+            if (dist < best_d) {
+                best_d = dist;
+                best = defs->elements[i].id;
+            }
+        }
+        char hint[128] = "";
+        if (best && best_d <= 2)
+            snprintf(hint, sizeof hint, " (did you mean '%s'?)", best);
+        cm_warnings_add(w, "%s: element '%s' (%d rows, e.g. region %s) is in "
+                           "the store but no definition declares it%s",
+                        period, el, sqlite3_column_int(st, 1),
+                        (const char *)sqlite3_column_text(st, 2), hint);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return cm_store_fail(s, d, "listing the period's elements");
     return CM_OK;
 }

@@ -47,6 +47,14 @@ cm_error cm_assess_city(cm_store *s, const cm_defs *defs, const char *region,
                         const char *period, cm_report **out, cm_warnings *w,
                         cm_diag *d);
 
+/* Warns (into w) about elements stored for period that no definition
+ * declares: a misspelt element in values.csv otherwise imports fine and
+ * silently turns a county's sum into "not reported". Each warning names the
+ * nearest declared element. */
+cm_error cm_assess_unknown_elements(cm_store *s, const cm_defs *defs,
+                                    const char *period, cm_warnings *w,
+                                    cm_diag *d);
+
 /* Status of value v against b for ind (exposed for tests). */
 cm_status cm_assess_status(const cm_indicator *ind, cm_value v,
                            const cm_bench_value *b);

@@ -4,6 +4,8 @@
  */
 #include "cm.h"
 
+#include <dirent.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,4 +177,59 @@ int cm_utf8_valid(const char *s, size_t n, size_t *bad_at)
         i += (size_t)k;
     }
     return 1;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cm_list_free(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+cm_error cm_list_dir(const char *dir, int (*keep)(const char *name),
+                     char ***paths, size_t *n, cm_diag *d)
+{
+    *paths = NULL;
+    *n = 0;
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return cm_diag_set(d, CM_ERR_IO, dir, 0, NULL, "cannot open the folder");
+    char **v = NULL;
+    size_t k = 0;
+    size_t dlen = strlen(dir);
+    int slash = dlen > 0 && dir[dlen - 1] == '/';
+    struct dirent *e;
+    cm_error rc = CM_OK;
+    while ((e = readdir(dh)) != NULL) {
+        if (e->d_name[0] == '.' || (keep && !keep(e->d_name)))
+            continue;
+        char **p = realloc(v, (k + 1) * sizeof *p);
+        size_t len = dlen + 1 + strlen(e->d_name) + 1;
+        char *path = p ? malloc(len) : NULL;
+        if (!p || !path) {
+            if (p)
+                v = p;
+            free(path);
+            rc = cm_diag_set(d, CM_ERR_NOMEM, dir, 0, NULL, "out of memory");
+            break;
+        }
+        v = p;
+        snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+        v[k++] = path;
+    }
+    closedir(dh);
+    if (rc != CM_OK) {
+        cm_list_free(v, k);
+        return rc;
+    }
+    if (k)
+        qsort(v, k, sizeof *v, cmp_paths);
+    *paths = v;
+    *n = k;
+    return CM_OK;
 }

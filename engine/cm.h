@@ -94,4 +94,12 @@ int cm_utf8_valid(const char *s, size_t n, size_t *bad_at);
  * in bytes (1..4) and stores the code point, or returns 0 on a bad sequence. */
 int cm_utf8_decode(const char *s, size_t n, unsigned *cp);
 
+/* Lists the files of folder dir whose name passes keep (hidden files,
+ * names starting with '.', are never listed: editor locks and backups),
+ * sorted by name. *paths receives n malloc'd "dir/name" strings; free with
+ * cm_list_free. Errors: CM_ERR_IO (cannot open dir), CM_ERR_NOMEM. */
+cm_error cm_list_dir(const char *dir, int (*keep)(const char *name),
+                     char ***paths, size_t *n, cm_diag *d);
+void cm_list_free(char **paths, size_t n);
+
 #endif

@@ -74,6 +74,11 @@ cm_error cm_compute_new(cm_store *s, const cm_defs *defs, const char *period,
                            "no data for period %s in the store", period);
     for (size_t i = 0; i < defs->n_indicators; i++) {
         const cm_indicator *ind = &defs->indicators[i];
+        /* Only what is held against something must not pass for want of
+         * data; an informational value reaching before the first month
+         * in the store is simply not reported. */
+        if (!ind->problem && !ind->compare && !ind->has_target)
+            continue;
         for (int lag = 1; lag <= ind->max_lag; lag++) {
             if (!cm_compute_period_shift(period, lag, tmp) ||
                 !cm_store_has_period(s, tmp))
@@ -238,10 +243,13 @@ cm_error cm_compute_benchmark(cm_compute *c, const cm_indicator *ind,
     char num[64];
     if (ind->has_target) {
         cm_text_number(ind->target, ind->decimals, 1, num, sizeof num);
-        char text[96];
+        char text[96], label[128];
         snprintf(text, sizeof text, "%s%s", cm_defs_cmp_sign(ind->target_cmp),
                  num);
-        cm_error rc = set_bench(out, ind->target, text, "标准", d);
+        /* the label carries the comparator: "标准 =0" and "标准 ≥100" must
+         * not read alike in the workbook */
+        snprintf(label, sizeof label, "标准%s%s", text, ind->unit ? ind->unit : "");
+        cm_error rc = set_bench(out, ind->target, text, label, d);
         out->is_target = 1;
         return rc;
     }

@@ -1,25 +1,28 @@
 /*
- * derive.h - derived data elements: declarations in indicators/derive/*.ini
- * that the engine runs as SQL over the store's microdata.
+ * derive.h - derived data elements: declarations in indicators/derive/ (its
+ * .ini files) that the engine runs as SQL over the store's microdata.
  *
- *   [derive publicity_on_time]
- *   name = 7个工作日内公示的双公示数量
+ *   [derive publicity]
+ *   name = 双公示及时性
  *   by = region                    ; or: unit (per source/listing unit)
- *   sql = SELECT region, substr(decided, 1, 7) AS period, count(*) AS value
- *         FROM publicity
- *         WHERE decided BETWEEN :start AND :end
- *           AND workdays(decided, published) <= 7
+ *   sql = SELECT region, substr(decided, 1, 7) AS period,
+ *                count(*) AS publicity_total,
+ *                sum(workdays(decided, published) <= 7) AS publicity_on_time
+ *         FROM publicity WHERE decided BETWEEN :start AND :end
  *         GROUP BY 1, 2
  *
- * The statement returns one row per region (by = unit: unit, region) and
- * period with columns named region, period, value (and unit). It may use
- * the bound parameters :start and :end (first and last day of the period
- * range being derived, 'YYYY-MM-DD') and :from, :to ('YYYY-MM') and the
- * domain functions of domain.h. Results replace the element's derived
- * values for those periods in one transaction (element_values with source
- * 'derive', or unit_values for by = unit); imported values of the same
- * element are never overwritten. Only SELECT/WITH statements are accepted;
- * SQL errors are located at the sql key's line.
+ * The statement returns one row per region (by = unit: per unit and
+ * region) and period. Its columns are region, period (and unit), then one
+ * column per element it derives, named by the element: one scan of a
+ * 10-million-row table can give several elements. It may use the bound
+ * parameters :start and :end (first and last day of the months being
+ * derived, 'YYYY-MM-DD'), :from and :to ('YYYY-MM'), and the domain
+ * functions of domain.h. Results replace the elements' derived values for
+ * those months in one transaction (element_values with source 'derive', or
+ * unit_values for by = unit); imported values of the same element are
+ * never overwritten. A row whose period lies outside the months asked for
+ * is an error (the statement forgot to filter). Only one SELECT or WITH
+ * statement is accepted; SQL errors are located at the sql key's line.
  */
 #ifndef CM_DERIVE_H
 #define CM_DERIVE_H

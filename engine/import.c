@@ -806,6 +806,36 @@ static cm_error on_row(void *ctx, const cm_csv_row *row, cm_diag *d)
     return e;
 }
 
+/* A file replaces what it covers, so that a row removed from a corrected
+ * file does not live on in the store (a stray city-level value would
+ * otherwise keep overriding its counties' sum): values per region and
+ * period, benchmarks per period, assignments per region. Keys are those
+ * check_dup wrote to cm_import_seen, fields joined by char(31); a covered
+ * prefix is matched as a range of that text key. Regions and units are
+ * never deleted: other rows refer to them. ORDER CM_INPUT_KIND */
+static const char *const replace_sql[CM_IN__COUNT] = {
+    NULL,
+    NULL,
+    "DELETE FROM element_values WHERE source = 'import'"
+    " AND EXISTS (SELECT 1 FROM temp.cm_import_seen s"
+    "  WHERE s.k >= region || char(31) || period || char(31)"
+    "    AND s.k < region || char(31) || period || char(32))"
+    " AND NOT EXISTS (SELECT 1 FROM temp.cm_import_seen s"
+    "  WHERE s.k = region || char(31) || period || char(31) || element"
+    "    || char(31))",
+    "DELETE FROM benchmarks"
+    " WHERE EXISTS (SELECT 1 FROM temp.cm_import_seen s"
+    "  WHERE s.k >= period || char(31) AND s.k < period || char(32))"
+    " AND NOT EXISTS (SELECT 1 FROM temp.cm_import_seen s"
+    "  WHERE s.k = period || char(31) || indicator || char(31) || benchmark"
+    "    || char(31))",
+    "DELETE FROM assignments"
+    " WHERE EXISTS (SELECT 1 FROM temp.cm_import_seen s"
+    "  WHERE s.k >= region || char(31) AND s.k < region || char(32))"
+    " AND NOT EXISTS (SELECT 1 FROM temp.cm_import_seen s"
+    "  WHERE s.k = region || char(31) || problem || char(31))",
+};
+
 /* ORDER CM_INPUT_KIND */
 static const char *const insert_sql[CM_IN__COUNT] = {
     /* An upsert, not INSERT OR REPLACE: REPLACE deletes the row first,
@@ -906,6 +936,11 @@ static cm_error import_one(cm_store *s, cm_input_kind kind, const char *path,
     }
     if (e)
         goto done;
+    if (replace_sql[kind] &&
+        sqlite3_exec(im.db, replace_sql[kind], NULL, NULL, NULL) != SQLITE_OK) {
+        e = db_fail(&im, d, 0);
+        goto done;
+    }
     sqlite3_stmt *q = NULL;
     if ((e = prepare(&im,
                      "INSERT OR IGNORE INTO imports(sha256, kind, file, size,"

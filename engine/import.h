@@ -9,7 +9,12 @@
  *
  * Each file is one transaction: a bad row refuses the whole file and the
  * store is left exactly as it was. Importing the same file twice leaves the
- * same store (rows are keyed; a re-import replaces a row with itself). The
+ * same store (rows are keyed; a re-import replaces a row with itself). A
+ * file replaces what it covers: for each region and period in values.csv
+ * the store keeps exactly the file's elements (imported ones; derived
+ * values are left alone), benchmarks.csv likewise per period and
+ * assignments.csv per region, so a row taken out of a corrected file is
+ * gone from the store too. Regions and units are only added or updated. The
  * same key twice inside one file is an error. Column order is taken from the
  * header row, which must name every required column; unknown columns are
  * errors. Every message is "file:line: column: what is wrong".

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "assess.h"
 #include "circular.h"
@@ -38,8 +39,8 @@ static const char usage[] =
     "        benchmarks.csv, assignments.csv) or single files into the store;\n"
     "        each folder or file is one transaction. KIND names the kind of\n"
     "        the files that follow when their names do not say it.\n"
-    "  check [--defs DIR] [--template FILE]...\n"
-    "        validate definitions (and circular templates) without running\n"
+    "  check [--defs DIR] [--templates DIR] [--template FILE]...\n"
+    "        validate definitions and circular templates without running\n"
     "  run   [--db FILE] [--defs DIR] [--templates DIR] [--template FILE]\n"
     "        [--out DIR] [--font-song TTF] [--font-hei TTF]\n"
     "        --region CODE --period PERIOD\n"
@@ -49,7 +50,8 @@ static const char usage[] =
     "  version | --version\n"
     "\n"
     "defaults: --db credmon.db --defs indicators --templates templates\n"
-    "          --out reports\n"
+    "          --out reports (indicators/ and templates/ of the current\n"
+    "          folder, else of the installed share/credmon)\n"
     "exit codes: 0 ok, 1 internal, 2 usage, 3 bad input file, 4 bad\n"
     "            definitions or template, 5 store, 6 output, 7 missing data\n";
 
@@ -98,6 +100,24 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+#ifndef CM_DATADIR
+#define CM_DATADIR "/usr/local/share/credmon"
+#endif
+
+/* The default definitions or templates folder: ./name when it exists (a
+ * checkout), else the installed copy under CM_DATADIR (make install). */
+static const char *default_dir(const char *name, char *buf, size_t n)
+{
+    struct stat st;
+    if (stat(name, &st) == 0 && S_ISDIR(st.st_mode))
+        return name;
+    snprintf(buf, n, "%s/%s", CM_DATADIR, name);
+    return buf;
+}
+
+/* Set when an option is given without its value; reported by main. */
+static const char *missing_value;
+
 /* Takes the value of option argv[*i] ("--db FILE" or "--db=FILE"). */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -106,9 +126,26 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
         return NULL;
     if (argv[*i][n] == '=')
         return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0' || *i + 1 >= argc)
+    if (argv[*i][n] != '\0')
         return NULL;
+    if (*i + 1 >= argc || argv[*i + 1][0] == '-') {
+        missing_value = name;
+        return NULL;
+    }
     return argv[++*i];
+}
+
+/* The usage error for an argument opt_value refused. */
+static int bad_argument(const char *cmd, const char *arg)
+{
+    if (missing_value) {
+        fprintf(stderr, "credmon: %s: %s needs a value\n(credmon --help for "
+                        "usage)\n", cmd, missing_value);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "credmon: %s: unknown argument '%s'\n(credmon --help for "
+                    "usage)\n", cmd, arg);
+    return EXIT_USAGE;
 }
 
 static int cmd_import(int argc, char **argv)
@@ -122,7 +159,11 @@ static int cmd_import(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--kind")))
             continue;
         else if (argv[i][0] == '-')
-            return usage_error("import: unknown option '%s'", argv[i]);
+            return bad_argument("import", argv[i]);
+        else if (access(argv[i], R_OK) != 0)
+            /* checked before the store is created, so that a mistyped path
+             * leaves no empty store behind */
+            return usage_error("import: cannot read '%s'", argv[i]);
         else
             n_paths++;
     }
@@ -182,19 +223,52 @@ static int cmd_import(int argc, char **argv)
     return EXIT_OK_;
 }
 
+static int is_ini(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".ini") == 0;
+}
+
+/* Validates every circular template of a folder (placeholders checked, not
+ * filled). */
+static int check_templates(const char *dir)
+{
+    cm_diag d;
+    cm_diag_clear(&d);
+    char **paths = NULL;
+    size_t n = 0;
+    if (cm_list_dir(dir, is_ini, &paths, &n, &d) != CM_OK)
+        return fail_defs(&d);
+    for (size_t i = 0; i < n; i++) {
+        cm_circular *c = NULL;
+        if (cm_circular_load(paths[i], NULL, &c, &d) != CM_OK) {
+            cm_list_free(paths, n);
+            return fail_defs(&d);
+        }
+        cm_circular_free(c);
+    }
+    printf("%s: %zu template%s: ok\n", dir, n, n == 1 ? "" : "s");
+    cm_list_free(paths, n);
+    return EXIT_OK_;
+}
+
 static int cmd_check(int argc, char **argv)
 {
-    const char *defs_dir = "indicators";
+    char dbuf[1024], tbuf[1024];
+    const char *defs_dir = default_dir("indicators", dbuf, sizeof dbuf);
+    const char *templates_dir = default_dir("templates", tbuf, sizeof tbuf);
     cm_diag d;
     cm_diag_clear(&d);
     for (int i = 2; i < argc; i++) {
         const char *v;
         if ((v = opt_value(argc, argv, &i, "--defs")))
             defs_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--templates")))
+            templates_dir = v;
         else if ((v = opt_value(argc, argv, &i, "--template")))
             continue;
         else
-            return usage_error("check: unknown argument '%s'", argv[i]);
+            return bad_argument("check", argv[i]);
     }
     cm_defs *defs = NULL;
     if (cm_defs_load(defs_dir, &defs, &d) != CM_OK)
@@ -204,9 +278,16 @@ static int cmd_check(int argc, char **argv)
            defs_dir, defs->n_files, defs->n_elements, defs->n_benchmarks,
            defs->n_indicators, defs->n_problems);
     cm_defs_free(defs);
+    struct stat st;
+    if (stat(templates_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        int rc = check_templates(templates_dir);
+        if (rc != EXIT_OK_)
+            return rc;
+    }
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--defs")))
+        if ((v = opt_value(argc, argv, &i, "--defs")) ||
+            (v = opt_value(argc, argv, &i, "--templates")))
             continue;
         if ((v = opt_value(argc, argv, &i, "--template"))) {
             cm_circular *c = NULL;
@@ -221,9 +302,12 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_run(int argc, char **argv)
 {
+    char dbuf[1024], tbuf[1024];
     cm_run_options o = {
-        .db = "credmon.db", .defs_dir = "indicators",
-        .templates_dir = "templates", .out_dir = "reports",
+        .db = "credmon.db",
+        .defs_dir = default_dir("indicators", dbuf, sizeof dbuf),
+        .templates_dir = default_dir("templates", tbuf, sizeof tbuf),
+        .out_dir = "reports",
     };
     for (int i = 2; i < argc; i++) {
         const char *v;
@@ -236,7 +320,7 @@ static int cmd_run(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--period"))) o.period = v;
         else if ((v = opt_value(argc, argv, &i, "--font-song"))) o.fonts.song = v;
         else if ((v = opt_value(argc, argv, &i, "--font-hei"))) o.fonts.hei = v;
-        else return usage_error("run: unknown or incomplete argument '%s'", argv[i]);
+        else return bad_argument("run", argv[i]);
     }
     if (!o.region || !o.period)
         return usage_error("run: %s", "--region and --period are required");
@@ -248,10 +332,15 @@ static int cmd_run(int argc, char **argv)
     for (size_t i = 0; i < w.n; i++)
         fprintf(stderr, "credmon: warning: %s\n", w.items[i]);
     cm_warnings_free(&w);
-    if (rc != CM_OK)
-        return sum.stage == CM_STAGE_DEFS || sum.stage == CM_STAGE_TEMPLATE
-                   ? fail_defs(&d)
-                   : fail(&d);
+    if (rc != CM_OK) {
+        if (sum.stage == CM_STAGE_DEFS || sum.stage == CM_STAGE_TEMPLATE)
+            return fail_defs(&d);
+        int code = fail(&d);
+        /* a folder that cannot be written is an output failure, not a bad
+         * input file */
+        return sum.stage == CM_STAGE_OUTPUT && d.code == CM_ERR_IO ? EXIT_OUTPUT
+                                                                   : code;
+    }
     printf("%s %s: %zu results, %zu findings, %zu problems -> %s (%.0f ms)\n",
            o.region, o.period, sum.n_results, sum.n_findings, sum.n_rows,
            sum.out_dir, sum.elapsed_ms);

@@ -375,11 +375,7 @@ cm_error cm_manifest_record(const cm_manifest *m, const cm_report *r,
     char *json = cm_manifest_json(m);
     if (!json)
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    cm_error rc = cm_store_begin(s, d);
-    if (rc != CM_OK) {
-        free(json);
-        return rc;
-    }
+    cm_error rc;
     sqlite3_stmt *st = NULL;
     long n_find = 0;
     for (size_t i = 0; i < r->n_results; i++)
@@ -437,15 +433,13 @@ cm_error cm_manifest_record(const cm_manifest *m, const cm_report *r,
     sqlite3_finalize(st);
     st = NULL;
     int ok;
-    record_findings(r, db, run_id, &ok);
-    if (!ok)
+    if (record_findings(r, db, run_id, &ok) != CM_OK || !ok)
         goto fail;
     free(json);
-    return cm_store_commit(s, d);
+    return CM_OK;
 fail:
     rc = cm_store_fail(s, d, "recording the run");
     sqlite3_finalize(st);
-    cm_store_rollback(s);
     free(json);
     return rc;
 }

@@ -40,10 +40,12 @@ void cm_manifest_finish(cm_manifest *m);
 /* The manifest as JSON (malloc'd, caller frees); NULL on out of memory. */
 char *cm_manifest_json(const cm_manifest *m);
 
-/* Records the run in the store in one transaction: a runs row with the
- * JSON, its files, and the report's failing and not-reported results as
- * findings. A previous run of the same region and period is replaced, so
- * repeating a run doubles nothing. */
+/* Records the run in the store: a runs row with the JSON, its files, and
+ * the report's failing and not-reported results as findings. A previous
+ * run of the same region and period is replaced, so repeating a run
+ * doubles nothing. Call inside a transaction (cm_store_begin): the caller
+ * commits only once the reports are in place, so that the store and the
+ * reports change together. */
 cm_error cm_manifest_record(const cm_manifest *m, const cm_report *r,
                             cm_store *s, cm_diag *d);
 

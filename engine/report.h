@@ -33,7 +33,7 @@ typedef struct cm_result {
     char *value_text;        /* formatted per the indicator ("1.8"), "" if none */
     int has_benchmark;
     double benchmark;
-    char *benchmark_label;   /* "地级市平均水平", "≥85", "" */
+    char *benchmark_label;   /* "地级市平均水平", "标准≥85%", "" */
     char *benchmark_text;    /* as published ("2.30") or formatted, "" if none */
     int benchmark_computed;  /* 1 when a mean over peers computed by credmon */
     int has_gap;

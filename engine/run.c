@@ -97,31 +97,37 @@ static cm_error write_text_file(const char *path, const char *text, cm_diag *d)
     return CM_OK;
 }
 
-/* Moves tmp into final's place; an older final is moved aside first and
- * removed only after the new one is in place. */
-static cm_error swap_into_place(const char *tmp, const char *final,
-                                cm_diag *d)
+/* Moves tmp into final's place in two steps the caller can still undo: an
+ * older final is moved aside to old (*had_old says so) and removed only by
+ * swap_done, once the store has recorded the run. */
+static cm_error swap_in(const char *tmp, const char *final, char old[RUN_PATH],
+                        int *had_old, cm_diag *d)
 {
-    char old[RUN_PATH];
     cm_error rc = path_fmt(d, old, "%s.old.%ld", final, (long)getpid());
     if (rc != CM_OK)
         return rc;
-    int had_old = rename(final, old) == 0;
-    if (!had_old && errno != ENOENT)
-        return cm_diag_set(d, CM_ERR_IO, final, 0, NULL,
+    *had_old = rename(final, old) == 0;
+    if (!*had_old && errno != ENOENT)
+        return cm_diag_set(d, CM_ERR_OUTPUT, final, 0, NULL,
                            "cannot replace the previous reports: %s",
                            strerror(errno));
     if (rename(tmp, final) != 0) {
         int e = errno;
-        if (had_old)
+        if (*had_old)
             rename(old, final);
-        return cm_diag_set(d, CM_ERR_IO, final, 0, NULL,
+        return cm_diag_set(d, CM_ERR_OUTPUT, final, 0, NULL,
                            "cannot move the new reports into place: %s",
                            strerror(e));
     }
-    if (had_old)
-        remove_tree(old, output_names, N_OUTPUTS);
     return CM_OK;
+}
+
+static void swap_undo(const char *tmp, const char *final, const char *old,
+                      int had_old)
+{
+    rename(final, tmp);
+    if (had_old)
+        rename(old, final);
 }
 
 cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
@@ -155,14 +161,31 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
         goto done;
     cm_manifest_timing(man, "load", now_ms() - t);
 
+    /* the template is checked before any computing, so that a broken one
+     * is the only thing reported */
+    sum->stage = CM_STAGE_TEMPLATE;
+    cm_run_template_path(o, tpl, sizeof tpl);
+    if (!o->template_path && access(tpl, R_OK) != 0) {
+        const char *dir = o->templates_dir ? o->templates_dir : "templates";
+        rc = cm_diag_set(d, CM_ERR_IO, dir, 0, NULL,
+                         "no circular template for %s: tried "
+                         "circular-%s.ini and circular.ini", o->region,
+                         o->region);
+        goto done;
+    }
+    if ((rc = cm_circular_load(tpl, NULL, &circ, d)) != CM_OK)
+        goto done;
+    cm_circular_free(circ);
+    circ = NULL;
+
     t = now_ms();
     sum->stage = CM_STAGE_ASSESS;
     if ((rc = cm_assess_city(store, defs, o->region, o->period, &rep, w, d)) !=
-        CM_OK)
+            CM_OK ||
+        (rc = cm_assess_unknown_elements(store, defs, o->period, w, d)) != CM_OK)
         goto done;
     cm_manifest_timing(man, "compute_assess", now_ms() - t);
 
-    cm_run_template_path(o, tpl, sizeof tpl);
     int year = 0, month = 0;
     cm_text_period_parts(o->period, &year, &month);
     cm_circular_facts facts = {rep->region_name, rep->region_code, o->period,
@@ -239,12 +262,33 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[3])) == CM_OK)
         rc = write_text_file(path, json, d);
     free(json);
-    if (rc != CM_OK || (rc = swap_into_place(tmp_dir, final_dir, d)) != CM_OK)
+    if (rc != CM_OK)
         goto done;
-    tmp_dir[0] = '\0';
+    /* record, swap, commit: the store and the reports change together or
+     * not at all */
     sum->stage = CM_STAGE_RECORD;
-    if ((rc = cm_manifest_record(man, rep, store, d)) != CM_OK)
+    if ((rc = cm_store_begin(store, d)) != CM_OK)
         goto done;
+    char old_dir[RUN_PATH];
+    int had_old = 0;
+    if ((rc = cm_manifest_record(man, rep, store, d)) != CM_OK) {
+        cm_store_rollback(store);
+        goto done;
+    }
+    sum->stage = CM_STAGE_OUTPUT;
+    if ((rc = swap_in(tmp_dir, final_dir, old_dir, &had_old, d)) != CM_OK) {
+        cm_store_rollback(store);
+        goto done;
+    }
+    sum->stage = CM_STAGE_RECORD;
+    if ((rc = cm_store_commit(store, d)) != CM_OK) {
+        cm_store_rollback(store);
+        swap_undo(tmp_dir, final_dir, old_dir, had_old);
+        goto done;
+    }
+    tmp_dir[0] = '\0';
+    if (had_old)
+        remove_tree(old_dir, output_names, N_OUTPUTS);
 
     memcpy(sum->out_dir, final_dir, sizeof sum->out_dir);
     sum->n_results = rep->n_results;

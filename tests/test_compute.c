@@ -51,7 +51,11 @@ static const char defs_text[] =
     "[indicator growth]\n"
     "name = 增量\n"
     "formula = num - prev(num)\n"
-    "decimals = 0\n";
+    "decimals = 0\n"
+    "target = >= 0\n"
+    "[indicator change]\n"
+    "name = 变化\n"
+    "formula = num - prev(num)\n";
 
 typedef struct fx {
     char dir[64], db[128];
@@ -217,6 +221,18 @@ static void prev_outside_store_is_located_error(void **state)
     assert_non_null(strstr(d.msg, "2018-10"));
     cm_diag_clear(&d);
     assert_int_equal(cm_compute_new(f->s, f->defs, "2019-06", &c, &d), CM_ERR_DATA);
+    /* an informational indicator (no target, no benchmark, no problem)
+     * reaching outside the store is only not reported */
+    cm_indicator *growth = (cm_indicator *)cm_defs_indicator(f->defs, "growth");
+    growth->has_target = 0;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_compute_new(f->s, f->defs, "2018-11", &c, &d), CM_OK);
+    cm_value v;
+    assert_int_equal(cm_compute_indicator(c, cm_defs_indicator(f->defs, "change"),
+                                          "511800", &v, &d), CM_OK);
+    assert_int_equal(v.kind, CM_V_MISSING);
+    cm_compute_free(c);
+    growth->has_target = 1;
     cm_diag_clear(&d);
     assert_int_equal(cm_compute_new(f->s, f->defs, "2019-13", &c, &d), CM_ERR_USAGE);
 }
@@ -258,7 +274,7 @@ static void benchmarks(void **state)
     assert_string_equal(b.text, "≥85");
     cm_bench_value_clear(&b);
     /* no benchmark at all */
-    assert_int_equal(cm_compute_benchmark(c, cm_defs_indicator(f->defs, "growth"),
+    assert_int_equal(cm_compute_benchmark(c, cm_defs_indicator(f->defs, "change"),
                                           "511800", &b, &d), CM_OK);
     assert_false(b.has);
     cm_bench_value_clear(&b);

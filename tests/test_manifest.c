@@ -99,7 +99,9 @@ static void record_replaces(void **state)
         cm_manifest *m = cm_manifest_new("511800", "2018-12");
         assert_int_equal(cm_manifest_add_file(m, "definition", "s.db", db, 1, &d), CM_OK);
         cm_manifest_finish(m);
+        assert_int_equal(cm_store_begin(s, &d), CM_OK);
         assert_int_equal(cm_manifest_record(m, r, s, &d), CM_OK);
+        assert_int_equal(cm_store_commit(s, &d), CM_OK);
         cm_manifest_free(m);
     }
     assert_int_equal(one(s, "SELECT count(*) FROM runs"), 1);
