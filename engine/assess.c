@@ -61,6 +61,8 @@ cm_status cm_assess_status(const cm_indicator *ind, cm_value v,
         return CM_ST_MISSING;
     if (v.kind == CM_V_NA)
         return CM_ST_NA;
+    if (v.kind == CM_V_NODATA)
+        return CM_ST_NODATA;
     if (!b || !b->has)
         return CM_ST_NOBENCH;
     double x = as_printed(v.num, ind->decimals);

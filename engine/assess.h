@@ -9,7 +9,10 @@
  * at value >= average, lower is better at value <= average. With a fixed
  * standard the comparator decides. Not reported is a finding (the seed's
  * row 11 "未报送..."); not computable (a zero denominator) is not: it is
- * shown as 不可计算 in the indicator workbook and reported as a warning.
+ * shown as 不可计算 in the indicator workbook and reported as a warning. An
+ * indicator none of whose inputs has any row for the region (no microdata
+ * imported, say) is 无数据: shown, not a finding, since there is nothing to
+ * hold against anything; an explicit empty value in values.csv is 未报送.
  *
  * Rows: problems in definition order; a problem is a row when at least one
  * of its indicators fails or is not reported for the city; its 问题描述 is

@@ -73,7 +73,9 @@ void cm_diag_format(const cm_diag *d, char *buf, size_t n);
 typedef enum cm_value_kind {
     CM_V_NUM = 0,   /* num holds a finite number */
     CM_V_MISSING,   /* an input was not reported (未报送) */
-    CM_V_NA         /* not computable: zero denominator or non-finite result */
+    CM_V_NA,        /* not computable: zero denominator or non-finite result */
+    CM_V_NODATA     /* no input has any data for the region: nothing to assess
+                       (set by compute, never by the evaluator) */
 } cm_value_kind;
 
 typedef struct cm_value {

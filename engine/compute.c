@@ -138,9 +138,11 @@ static cm_error children(cm_compute *c, const char *code, cm_region **kids,
     return CM_OK;
 }
 
+/* *seen (may be NULL) is set when any row for the element exists at region
+ * or below: "not reported" and "no data at all" differ (compute.h). */
 static cm_error element_at(cm_compute *c, const char *region, int element,
                            const char *period, int depth, cm_value *out,
-                           cm_diag *d)
+                           int *seen, cm_diag *d)
 {
     const cm_element *el = &c->defs->elements[element];
     double v = 0;
@@ -148,6 +150,8 @@ static cm_error element_at(cm_compute *c, const char *region, int element,
     cm_error rc = cm_store_value(c->store, region, period, el->id, &v, &state, d);
     if (rc != CM_OK)
         return rc;
+    if (state && seen)
+        *seen = 1;
     if (state == 1) {
         *out = (cm_value){CM_V_NUM, v};
         return CM_OK;
@@ -161,16 +165,22 @@ static cm_error element_at(cm_compute *c, const char *region, int element,
     if (rc != CM_OK || n == 0)
         return rc;
     double sum = 0;
+    int missing = 0;
+    /* every child is visited, even after one is missing, so that *seen
+     * tells whether any data exists below */
     for (size_t i = 0; i < n; i++) {
         cm_value kv;
-        rc = element_at(c, kids[i].code, element, period, depth + 1, &kv, d);
+        rc = element_at(c, kids[i].code, element, period, depth + 1, &kv,
+                        seen, d);
         if (rc != CM_OK)
             return rc;
         if (kv.kind != CM_V_NUM)
-            return CM_OK;   /* one child not reported: the sum is not known */
-        sum += kv.num;
+            missing = 1;    /* one child not reported: the sum is not known */
+        else
+            sum += kv.num;
     }
-    *out = (cm_value){CM_V_NUM, sum};
+    if (!missing)
+        *out = (cm_value){CM_V_NUM, sum};
     return CM_OK;
 }
 
@@ -182,7 +192,7 @@ cm_error cm_compute_element(cm_compute *c, const char *region, int element,
         !cm_compute_period_shift(c->period, lag, period))
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, NULL,
                            "element %d or lag %d out of range", element, lag);
-    return element_at(c, region, element, period, 0, out, d);
+    return element_at(c, region, element, period, 0, out, NULL, d);
 }
 
 /* The evaluator's fetch callback cannot return an error, so the first store
@@ -192,23 +202,33 @@ typedef struct fetch_ctx {
     const char *region;
     cm_diag *d;
     cm_error rc;
+    int seen;       /* some leaf had a stored row */
 } fetch_ctx;
 
 static cm_value fetch(void *ctx, int element, int lag)
 {
     fetch_ctx *f = ctx;
     cm_value v = {CM_V_MISSING, 0};
+    char period[16];
     if (f->rc != CM_OK)
         return v;
-    f->rc = cm_compute_element(f->c, f->region, element, lag, &v, f->d);
+    if (element < 0 || (size_t)element >= f->c->defs->n_elements ||
+        !cm_compute_period_shift(f->c->period, lag, period)) {
+        f->rc = cm_diag_set(f->d, CM_ERR_USAGE, NULL, 0, NULL,
+                            "element %d or lag %d out of range", element, lag);
+        return v;
+    }
+    f->rc = element_at(f->c, f->region, element, period, 0, &v, &f->seen, f->d);
     return v;
 }
 
 cm_error cm_compute_indicator(cm_compute *c, const cm_indicator *ind,
                               const char *region, cm_value *out, cm_diag *d)
 {
-    fetch_ctx f = {c, region, d, CM_OK};
+    fetch_ctx f = {c, region, d, CM_OK, 0};
     *out = cm_eval_expr(ind->formula, fetch, &f);
+    if (out->kind == CM_V_MISSING && !f.seen)
+        out->kind = CM_V_NODATA;
     return f.rc;
 }
 

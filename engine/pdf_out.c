@@ -314,8 +314,19 @@ static cm_error draw_page_number(pdf_ctx *p)
     return draw_text(p, &st, x, y, buf, strlen(buf));
 }
 
+/* A page's number is drawn when the page is finished, after its text, so
+ * that text copied or extracted across a page break is not interrupted by
+ * "— 2 —". */
+static cm_error finish_page(pdf_ctx *p)
+{
+    return p->page_no > 0 ? draw_page_number(p) : CM_OK;
+}
+
 static cm_error new_page(pdf_ctx *p, int landscape)
 {
+    cm_error e = finish_page(p);
+    if (e != CM_OK)
+        return e;
     p->page = HPDF_AddPage(p->pdf);
     CHECK(p, "adding a page");
     HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4,
@@ -336,7 +347,7 @@ static cm_error new_page(pdf_ctx *p, int landscape)
         p->bottom = p->top - BLOCK_H;
     }
     p->page_no++;
-    return draw_page_number(p);
+    return CM_OK;
 }
 
 /* Draws the lines of text centred in [p->left, p->right], the first line
@@ -525,7 +536,8 @@ static cm_error draw_head(pdf_ctx *p, const cm_circular *c,
 }
 
 static cm_error build_flow(pdf_ctx *p, const cm_circular *c,
-                           const tstyle *body, fvec *fv, size_t *sig_at)
+                           const tstyle *body, fvec *fv, size_t *sig_at,
+                           size_t *body_end)
 {
     cm_error e;
     double ch = (p->right - p->left) / CHARS_PER_LINE;
@@ -537,6 +549,7 @@ static cm_error build_flow(pdf_ctx *p, const cm_circular *c,
     for (size_t i = 0; i < c->n_body; i++)
         if ((e = push_wrapped(p, fv, body, c->body[i], 2 * ch, 0)) != CM_OK)
             return e;
+    *body_end = fv->n;
     /* 7.3.4: one line below the text, "附件：" indented two characters;
      * items under one another, long names continued under the name's
      * first character (after "1."). */
@@ -600,18 +613,27 @@ static cm_error draw_letter(pdf_ctx *p, const cm_circular *c)
         return e;
 
     fvec fv = {NULL, 0, 0};
-    size_t sig_at = 0;
-    if ((e = build_flow(p, c, &body, &fv, &sig_at)) != CM_OK)
+    size_t sig_at = 0, body_end = 0;
+    if ((e = build_flow(p, c, &body, &fv, &sig_at, &body_end)) != CM_OK)
         goto out;
     double room = y - p->bottom;
-    size_t cap1 = room > 0 ? (size_t)((room + 0.01) / pitch) : 0;
+    /* 7.3.5.5: when the signature and date do not fit under the text, the
+     * line spacing may be adjusted: a letter that fits on its first page
+     * with the pitch closed up by at most 15 % is set so, rather than
+     * sending its last lines alone to a second page. */
+    double pitch1 = pitch;
+    if (room > 0 && fv.n > (size_t)((room + 0.01) / pitch) &&
+        room / (double)fv.n >= 0.85 * pitch)
+        pitch1 = room / (double)fv.n;
+    size_t cap1 = room > 0 ? (size_t)((room + 0.01) / pitch1) : 0;
     size_t cap = (size_t)LINES_PER_PAGE;
     paginate(&fv, cap1, cap, (size_t)-1);
-    /* Signature and date never stand alone on a page (9704 forbids "此页无
-     * 正文"): take the last two lines of text with them. */
+    /* Signature and date never stand on a page without text of the body
+     * (9704 forbids "此页无正文"): the last body line goes over with the
+     * attachments and the signature. */
     size_t last = fv.n - 1;
-    if (sig_at > 0 && fv.v[last].page != fv.v[sig_at - 1].page)
-        paginate(&fv, cap1, cap, sig_at >= 2 ? sig_at - 2 : sig_at);
+    if (body_end > 0 && fv.v[last].page != fv.v[body_end - 1].page)
+        paginate(&fv, cap1, cap, body_end - 1);
 
     int cur = 0;
     double first_top = y;
@@ -626,7 +648,8 @@ static cm_error draw_letter(pdf_ctx *p, const cm_circular *c)
         }
         if (!l->s)
             continue;
-        double top = (cur == 0 ? first_top : p->top) - l->slot * pitch;
+        double top = cur == 0 ? first_top - l->slot * pitch1
+                               : p->top - l->slot * pitch;
         double b = baseline(top, pitch, body.size);
         if (l->pre &&
             (e = draw_text(p, &body, l->pre_x, b, l->pre, strlen(l->pre))) !=
@@ -946,7 +969,8 @@ cm_error cm_pdf_write_circular(const cm_circular *c, const cm_report *r,
         (e = load_font(&p, hei, &p.hei)) != CM_OK ||
         (e = set_info(&p, c)) != CM_OK ||
         (e = draw_letter(&p, c)) != CM_OK ||
-        (e = draw_table(&p, c, r)) != CM_OK)
+        (e = draw_table(&p, c, r)) != CM_OK ||
+        (e = finish_page(&p)) != CM_OK)
         goto out;
     if (HPDF_SaveToFile(p.pdf, path) != HPDF_OK || p.err)
         e = cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,

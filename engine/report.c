@@ -8,7 +8,7 @@
 
 /* ORDER STATUS */
 static const char *const status_text[] = {
-    "达标", "未达标", "未报送", "不可计算", "无标杆",
+    "达标", "未达标", "未报送", "不可计算", "无标杆", "无数据",
 };
 
 const char *cm_status_text(cm_status st)

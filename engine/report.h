@@ -19,7 +19,9 @@ typedef enum cm_status {
     CM_ST_FAIL,      /* 未达标 */
     CM_ST_MISSING,   /* 未报送: an input was not reported */
     CM_ST_NA,        /* 不可计算: zero denominator, or benchmark not computable */
-    CM_ST_NOBENCH    /* 无标杆: informational indicator, or no benchmark for the period */
+    CM_ST_NOBENCH,   /* 无标杆: informational indicator, or no benchmark for the period */
+    CM_ST_NODATA     /* 无数据: none of its inputs has data for the region (e.g.
+                        microdata indicators where no records were imported) */
 } cm_status;
 
 /* "达标", "未达标", "未报送", "不可计算", "无标杆". */

@@ -544,6 +544,8 @@ static const char *ind_cell(const cm_result *x, size_t c, char *buf,
     case 5:
         if (x->value.kind == CM_V_MISSING)
             return cm_status_text(CM_ST_MISSING);
+        if (x->value.kind == CM_V_NODATA)
+            return cm_status_text(CM_ST_NODATA);
         if (x->value.kind != CM_V_NUM)
             return cm_status_text(CM_ST_NA);
         *has = 1;

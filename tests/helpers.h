@@ -96,6 +96,27 @@ static inline void th_squeeze(char *s)
     *w = '\0';
 }
 
+/* Removes page numbers "—N—" (after th_squeeze) so that a paragraph that
+ * runs over a page break reads as one. */
+static inline void th_strip_folios(char *s)
+{
+    static const char dash[] = "\xE2\x80\x94";
+    char *w = s;
+    for (char *r = s; *r;) {
+        if (!strncmp(r, dash, 3)) {
+            char *q = r + 3;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            if (q > r + 3 && !strncmp(q, dash, 3)) {
+                r = q + 3;
+                continue;
+            }
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+}
+
 /* --- a minimal xlsx reader: shared strings + one sheet's cells --------- */
 
 typedef struct th_sheet {

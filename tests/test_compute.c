@@ -168,7 +168,10 @@ static void child_not_reported_makes_sum_missing(void **state)
     assert_int_equal(indicator(f, "2018-12", "share", "511800").kind, CM_V_MISSING);
     exec(f->s, "DELETE FROM element_values WHERE region='511803' "
                "AND period='2018-12' AND element='den'");
+    /* one county has data, the other none: the sum is not reported */
     assert_int_equal(indicator(f, "2018-12", "share", "511800").kind, CM_V_MISSING);
+    /* no county has any: no data */
+    assert_int_equal(indicator(f, "2018-12", "share", "511803").kind, CM_V_MISSING);
     exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511803','2018-12','den',1)");
 }
 
@@ -192,7 +195,12 @@ static void rollup_none_is_not_summed(void **state)
     cm_value v = indicator(f, "2018-12", "score_ind", "511800");
     assert_float_equal(v.num, 84.996, 1e-12);
     exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='score'");
+    /* no row for the city and no roll-up: nothing is known (无数据) */
+    assert_int_equal(indicator(f, "2018-12", "score_ind", "511800").kind, CM_V_NODATA);
+    /* an explicit empty value is "not reported" (未报送) */
+    exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','score',NULL)");
     assert_int_equal(indicator(f, "2018-12", "score_ind", "511800").kind, CM_V_MISSING);
+    exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='score'");
     exec(f->s, "DELETE FROM element_values WHERE region='511802' AND element='score';"
                "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','score',84.996)");
 }

@@ -1,0 +1,486 @@
+/*
+ * derive.c - runs the derivations of indicators/derive/ over the store's
+ * microdata; see derive.h.
+ */
+#include "derive.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "domain.h"
+#include "ini.h"
+
+#define ID_MAX 64
+
+void cm_derive_free(cm_derive_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        free(set->items[i].id);
+        free(set->items[i].name);
+        free(set->items[i].sql);
+        free(set->items[i].file);
+    }
+    free(set->items);
+    cm_list_free(set->files, set->n_files);
+    free(set);
+}
+
+typedef struct loader {
+    cm_derive_set *set;
+    const char *file;
+    cm_derivation *cur;   /* the section being read */
+    int has_by;
+} loader;
+
+static int valid_id(const char *s)
+{
+    if (!(*s >= 'a' && *s <= 'z'))
+        return 0;
+    size_t n = 0;
+    for (; *s; s++, n++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return n <= ID_MAX;
+}
+
+/* One statement, a query: starts with SELECT or WITH, no ';' but a final
+ * one. A derivation must not write: it runs inside the store's
+ * transaction with the user's data. */
+static const char *sql_problem(const char *sql)
+{
+    while (isspace((unsigned char)*sql))
+        sql++;
+    if (strncasecmp(sql, "select", 6) != 0 && strncasecmp(sql, "with", 4) != 0)
+        return "must be a SELECT or WITH query";
+    const char *semi = strchr(sql, ';');
+    if (semi) {
+        for (const char *p = semi + 1; *p; p++)
+            if (!isspace((unsigned char)*p))
+                return "must be a single statement (text after ';')";
+    }
+    return NULL;
+}
+
+static cm_error finish_section(loader *L, cm_diag *d)
+{
+    cm_derivation *x = L->cur;
+    if (!x)
+        return CM_OK;
+    L->cur = NULL;
+    if (!x->name)
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->line, "name",
+                           "[derive %s] has no name", x->id);
+    if (!x->sql)
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->line, "sql",
+                           "[derive %s] has no sql", x->id);
+    return CM_OK;
+}
+
+static cm_error on_ini(void *ctx, const char *section, const char *key,
+                       const char *value, long line, cm_diag *d)
+{
+    loader *L = ctx;
+    cm_derive_set *set = L->set;
+    if (!key) {
+        cm_error rc = finish_section(L, d);
+        if (rc != CM_OK)
+            return rc;
+        if (strncmp(section, "derive ", 7) != 0)
+            return cm_diag_set(d, CM_ERR_NAME, L->file, line, NULL,
+                               "unknown section '[%s]' (expected [derive ID])",
+                               section);
+        const char *id = section + 7;
+        while (*id == ' ')
+            id++;
+        if (!valid_id(id))
+            return cm_diag_set(d, CM_ERR_SYNTAX, L->file, line, NULL,
+                               "'%s' is not an id ([a-z][a-z0-9_]*)", id);
+        for (size_t i = 0; i < set->n; i++)
+            if (strcmp(set->items[i].id, id) == 0)
+                return cm_diag_set(d, CM_ERR_DUPLICATE, L->file, line, NULL,
+                                   "duplicate derivation '%s' (first at %s:%ld)",
+                                   id, set->items[i].file, set->items[i].line);
+        cm_derivation *p = realloc(set->items, (set->n + 1) * sizeof *p);
+        if (!p)
+            return cm_diag_set(d, CM_ERR_NOMEM, L->file, line, NULL, "out of memory");
+        set->items = p;
+        cm_derivation *x = &set->items[set->n];
+        memset(x, 0, sizeof *x);
+        x->id = cm_strdup(id);
+        x->file = cm_strdup(L->file);
+        x->line = line;
+        set->n++;
+        if (!x->id || !x->file)
+            return cm_diag_set(d, CM_ERR_NOMEM, L->file, line, NULL, "out of memory");
+        L->cur = x;
+        L->has_by = 0;
+        return CM_OK;
+    }
+    cm_derivation *x = L->cur;
+    char **slot = NULL;
+    if (strcmp(key, "name") == 0) {
+        slot = &x->name;
+    } else if (strcmp(key, "sql") == 0) {
+        const char *why = sql_problem(value);
+        if (why)
+            return cm_diag_set(d, CM_ERR_DEFINITION, L->file, line, key, "%s", why);
+        slot = &x->sql;
+        x->sql_line = line;
+    } else if (strcmp(key, "by") == 0) {
+        if (L->has_by)
+            return cm_diag_set(d, CM_ERR_DUPLICATE, L->file, line, key,
+                               "'by' given twice");
+        L->has_by = 1;
+        if (strcmp(value, "region") == 0)
+            x->by_unit = 0;
+        else if (strcmp(value, "unit") == 0)
+            x->by_unit = 1;
+        else
+            return cm_diag_set(d, CM_ERR_DEFINITION, L->file, line, key,
+                               "'%s' is not 'region' or 'unit'", value);
+        return CM_OK;
+    } else {
+        return cm_diag_set(d, CM_ERR_NAME, L->file, line, key,
+                           "unknown key '%s' in [derive %s] (name, by, sql)",
+                           key, x->id);
+    }
+    if (*slot)
+        return cm_diag_set(d, CM_ERR_DUPLICATE, L->file, line, key,
+                           "'%s' given twice", key);
+    if (!(*slot = cm_strdup(value)))
+        return cm_diag_set(d, CM_ERR_NOMEM, L->file, line, key, "out of memory");
+    return CM_OK;
+}
+
+static int is_ini(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".ini") == 0;
+}
+
+cm_error cm_derive_load(const char *dir, cm_derive_set **out, cm_diag *d)
+{
+    *out = NULL;
+    cm_derive_set *set = calloc(1, sizeof *set);
+    if (!set)
+        return cm_diag_set(d, CM_ERR_NOMEM, dir, 0, NULL, "out of memory");
+    cm_error rc = cm_list_dir(dir, is_ini, &set->files, &set->n_files, d);
+    for (size_t i = 0; rc == CM_OK && i < set->n_files; i++) {
+        loader L = {set, set->files[i], NULL, 0};
+        rc = cm_ini_parse_file(set->files[i], on_ini, &L, d);
+        if (rc == CM_OK)
+            rc = finish_section(&L, d);
+    }
+    if (rc != CM_OK) {
+        cm_derive_free(set);
+        return rc;
+    }
+    *out = set;
+    return CM_OK;
+}
+
+cm_error cm_derive_calendar(cm_store *s, cm_calendar **out, cm_diag *d)
+{
+    *out = NULL;
+    cm_calendar *cal = cm_calendar_new();
+    if (!cal)
+        return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    sqlite3 *db = cm_store_db(s);
+    sqlite3_stmt *st = NULL;
+    cm_error rc = CM_OK;
+    if (sqlite3_prepare_v2(db, "SELECT year FROM calendar_years", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = cm_store_fail(s, d, "reading the calendar");
+        goto done;
+    }
+    while (rc == CM_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = cm_calendar_cover(cal, sqlite3_column_int(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != CM_OK)
+        goto done;
+    if (sqlite3_prepare_v2(db, "SELECT day, kind FROM calendar", -1, &st,
+                           NULL) != SQLITE_OK) {
+        rc = cm_store_fail(s, d, "reading the calendar");
+        goto done;
+    }
+    while (rc == CM_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *day = (const char *)sqlite3_column_text(st, 0);
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        long n = day ? cm_date_parse(day, strlen(day)) : CM_DAY_INVALID;
+        if (n == CM_DAY_INVALID) {
+            rc = cm_diag_set(d, CM_ERR_STORE, cm_store_path(s), 0, "calendar",
+                             "bad day '%s' in the calendar table",
+                             day ? day : "");
+            break;
+        }
+        rc = cm_calendar_set(cal, n, kind && strcmp(kind, "workday") == 0);
+        if (rc != CM_OK)
+            cm_diag_set(d, rc, cm_store_path(s), 0, "calendar",
+                        "calendar day %s lies in a year not covered", day);
+    }
+done:
+    sqlite3_finalize(st);
+    if (rc != CM_OK) {
+        cm_calendar_free(cal);
+        return rc;
+    }
+    *out = cal;
+    return CM_OK;
+}
+
+/* 'YYYY-MM' -> year, month; 0 if malformed. */
+static int month_parts(const char *s, int *y, int *m)
+{
+    if (strlen(s) != 7 || s[4] != '-')
+        return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && !isdigit((unsigned char)s[i]))
+            return 0;
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    return *m >= 1 && *m <= 12 && *y >= 1949 && *y <= 2100;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return dm[m - 1] + (m == 2 && leap);
+}
+
+/* The domain functions hold a pointer to the calendar; they are dropped
+ * when the run ends so that no later statement can reach a freed one. */
+static void unregister(sqlite3 *db)
+{
+    static const struct {
+        const char *name;
+        int n_args;
+    } fns[] = {{"workdays", 2}, {"uscc_valid", 1}, {"citizen_id_valid", 1},
+               {"mask_id", 1}, {"month_end", 1}};
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+        sqlite3_create_function(db, fns[i].name, fns[i].n_args, SQLITE_UTF8,
+                                NULL, NULL, NULL, NULL);
+}
+
+typedef struct run_ctx {
+    cm_store *s;
+    sqlite3 *db;
+    char from[8], to[8], start[11], end[11];
+    sqlite3_stmt *ins_value, *ins_unit, *ins_period, *del_value, *del_unit;
+    long rows;
+} run_ctx;
+
+static cm_error fail_sql(run_ctx *c, const cm_derivation *x, cm_diag *d,
+                         const char *what)
+{
+    return cm_diag_set(d, CM_ERR_DEFINITION, x->file,
+                       x->sql_line ? x->sql_line : x->line, "sql", "%s: %s",
+                       what, sqlite3_errmsg(c->db));
+}
+
+static void bind_param(sqlite3_stmt *st, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
+{
+    sqlite3_stmt *q = NULL;
+    cm_error rc = CM_OK;
+    const char *tail = NULL;
+    if (sqlite3_prepare_v2(c->db, x->sql, -1, &q, &tail) != SQLITE_OK)
+        return fail_sql(c, x, d, "cannot prepare");
+    if (!sqlite3_stmt_readonly(q)) {
+        sqlite3_finalize(q);
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                           "a derivation must only read");
+    }
+    bind_param(q, ":start", c->start);
+    bind_param(q, ":end", c->end);
+    bind_param(q, ":from", c->from);
+    bind_param(q, ":to", c->to);
+    /* column layout: [unit,] region, period, element... */
+    int ncol = sqlite3_column_count(q), first = x->by_unit ? 3 : 2;
+    const char *want[3] = {"unit", "region", "period"};
+    for (int i = 0; i < first; i++) {
+        const char *name = i < ncol ? sqlite3_column_name(q, i) : "";
+        if (strcmp(name, want[i + (x->by_unit ? 0 : 1)]) != 0) {
+            sqlite3_finalize(q);
+            return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
+                               "sql", "column %d must be named '%s', not '%s'",
+                               i + 1, want[i + (x->by_unit ? 0 : 1)], name);
+        }
+    }
+    if (ncol <= first) {
+        sqlite3_finalize(q);
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                           "no element column after %s", want[2]);
+    }
+    for (int i = first; i < ncol; i++)
+        if (!valid_id(sqlite3_column_name(q, i))) {
+            const char *nm = sqlite3_column_name(q, i);
+            sqlite3_finalize(q);
+            return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
+                               "sql", "column '%s' is not an element id", nm);
+        }
+    /* the elements' previous derived values for these months go first */
+    for (int i = first; i < ncol && rc == CM_OK; i++) {
+        sqlite3_stmt *del = x->by_unit ? c->del_unit : c->del_value;
+        sqlite3_reset(del);
+        sqlite3_bind_text(del, 1, sqlite3_column_name(q, i), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(del, 2, c->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(del, 3, c->to, -1, SQLITE_STATIC);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            rc = cm_store_fail(c->s, d, "clearing derived values");
+    }
+    int step;
+    char last_period[8] = "";
+    while (rc == CM_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *unit = x->by_unit ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        const char *region = (const char *)sqlite3_column_text(q, first - 2);
+        const char *period = (const char *)sqlite3_column_text(q, first - 1);
+        if (!region || !period || (x->by_unit && !unit)) {
+            rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                             "a row has no %s", !region ? "region"
+                                                : !period ? "period" : "unit");
+            break;
+        }
+        if (strlen(period) != 7 || strcmp(period, c->from) < 0 ||
+            strcmp(period, c->to) > 0) {
+            rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                             "returned period '%s' outside %s..%s (filter on "
+                             ":start and :end)", period, c->from, c->to);
+            break;
+        }
+        if (strcmp(period, last_period) != 0) {
+            sqlite3_reset(c->ins_period);
+            sqlite3_bind_text(c->ins_period, 1, period, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(c->ins_period) != SQLITE_DONE) {
+                rc = cm_store_fail(c->s, d, "adding a period");
+                break;
+            }
+            memcpy(last_period, period, 8);
+        }
+        for (int i = first; i < ncol && rc == CM_OK; i++) {
+            sqlite3_stmt *ins = x->by_unit ? c->ins_unit : c->ins_value;
+            int k = 1;
+            sqlite3_reset(ins);
+            if (x->by_unit)
+                sqlite3_bind_text(ins, k++, unit, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, k++, region, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, k++, period, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, k++, sqlite3_column_name(q, i), -1,
+                              SQLITE_TRANSIENT);
+            if (sqlite3_column_type(q, i) == SQLITE_NULL)
+                sqlite3_bind_null(ins, k);
+            else
+                sqlite3_bind_double(ins, k, sqlite3_column_double(q, i));
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
+                                 "sql", "cannot store %s for %s %s: %s",
+                                 sqlite3_column_name(q, i), region, period,
+                                 sqlite3_errmsg(c->db));
+            else
+                c->rows++;
+        }
+    }
+    if (rc == CM_OK && step != SQLITE_DONE)
+        rc = fail_sql(c, x, d, "failed");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
+                       const char *to, cm_derive_stats *stats, cm_diag *d)
+{
+    double t0 = now_ms();
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    int y1, m1, y2, m2;
+    if (!month_parts(from, &y1, &m1) || !month_parts(to, &y2, &m2))
+        return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "period",
+                           "'%s'..'%s': months are written YYYY-MM", from, to);
+    if (strcmp(from, to) > 0)
+        return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "period",
+                           "%s is after %s", from, to);
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.db = cm_store_db(s);
+    memcpy(c.from, from, 8);
+    memcpy(c.to, to, 8);
+    snprintf(c.start, sizeof c.start, "%04d-%02d-01", y1, m1);
+    snprintf(c.end, sizeof c.end, "%04d-%02d-%02d", y2, m2, days_in_month(y2, m2));
+
+    cm_calendar *cal = NULL;
+    cm_error rc = cm_derive_calendar(s, &cal, d);
+    if (rc != CM_OK)
+        return rc;
+    /* the 7-working-day rule reaches past the last month: a decision of 12-31
+     * is judged in the next year's calendar too, but not covering it only
+     * makes those records not computable; the months themselves must be */
+    for (int y = y1; y <= y2; y++)
+        if (!cm_calendar_covers(cal, cm_date_days(y, 6, 30))) {
+            cm_calendar_free(cal);
+            return cm_diag_set(d, CM_ERR_DATA, cm_store_path(s), 0, "calendar",
+                               "the store's calendar does not cover %d: import "
+                               "its working-day calendar (calendar-%d.csv)",
+                               y, y);
+        }
+    if ((rc = cm_domain_register(c.db, cal, d)) != CM_OK) {
+        cm_calendar_free(cal);
+        return rc;
+    }
+    static const char *const sql[] = {
+        "INSERT INTO element_values(region, period, element, value, source) "
+        "VALUES (?1, ?2, ?3, ?4, 'derive') ON CONFLICT(region, period, element) "
+        "DO UPDATE SET value = excluded.value WHERE source = 'derive'",
+        "INSERT INTO unit_values(unit, region, period, element, value) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET value = excluded.value",
+        "INSERT OR IGNORE INTO periods(period, kind) VALUES (?1, 'month')",
+        "DELETE FROM element_values WHERE element = ?1 AND source = 'derive' "
+        "AND period BETWEEN ?2 AND ?3 AND length(period) = 7 "
+        "AND substr(period, 6, 1) <> 'Q'",
+        "DELETE FROM unit_values WHERE element = ?1 AND period BETWEEN ?2 AND ?3",
+    };
+    sqlite3_stmt **st[] = {&c.ins_value, &c.ins_unit, &c.ins_period,
+                           &c.del_value, &c.del_unit};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql && rc == CM_OK; i++)
+        if (sqlite3_prepare_v2(c.db, sql[i], -1, st[i], NULL) != SQLITE_OK)
+            rc = cm_store_fail(s, d, "preparing the derivation statements");
+    if (rc == CM_OK)
+        rc = cm_store_begin(s, d);
+    if (rc == CM_OK) {
+        for (size_t i = 0; i < set->n && rc == CM_OK; i++)
+            rc = run_one(&c, &set->items[i], d);
+        if (rc == CM_OK)
+            rc = cm_store_commit(s, d);
+        else
+            cm_store_rollback(s);
+    }
+    for (size_t i = 0; i < sizeof st / sizeof *st; i++)
+        sqlite3_finalize(*st[i]);
+    unregister(c.db);
+    cm_calendar_free(cal);
+    if (stats) {
+        stats->rows = rc == CM_OK ? c.rows : 0;
+        stats->ms = now_ms() - t0;
+    }
+    return rc;
+}
