@@ -175,9 +175,13 @@ static cm_error assess_region(cm_compute *c, const cm_defs *defs,
             }
         }
         res.description = desc;
-        if (res.status == CM_ST_NA)
-            cm_warnings_add(w, "%s %s: %s not computable (zero denominator)",
-                            reg->code, reg->name, ind->id);
+        /* counties' zero denominators (a county with no exits this
+         * month) are common and visible in the workbook; the city's own
+         * is worth a line on the console */
+        if (res.status == CM_ST_NA && strcmp(reg->level, "city") == 0)
+            cm_warnings_add(w, "%s %s: %s (%s) not computable (zero "
+                               "denominator)",
+                            reg->code, reg->name, ind->id, ind->name);
         else if (res.status == CM_ST_NOBENCH && (ind->compare || ind->has_target) &&
                  ind->problem && strcmp(reg->level, "city") == 0)
             cm_warnings_add(w, "%s %s: %s has no %s benchmark for %s",

@@ -202,7 +202,7 @@ typedef struct fetch_ctx {
     const char *region;
     cm_diag *d;
     cm_error rc;
-    int seen;       /* some leaf had a stored row */
+    int absent;     /* some leaf has no stored row at all, at or below */
 } fetch_ctx;
 
 static cm_value fetch(void *ctx, int element, int lag)
@@ -218,7 +218,10 @@ static cm_value fetch(void *ctx, int element, int lag)
                             "element %d or lag %d out of range", element, lag);
         return v;
     }
-    f->rc = element_at(f->c, f->region, element, period, 0, &v, &f->seen, f->d);
+    int seen = 0;
+    f->rc = element_at(f->c, f->region, element, period, 0, &v, &seen, f->d);
+    if (!seen)
+        f->absent = 1;
     return v;
 }
 
@@ -227,7 +230,9 @@ cm_error cm_compute_indicator(cm_compute *c, const cm_indicator *ind,
 {
     fetch_ctx f = {c, region, d, CM_OK, 0};
     *out = cm_eval_expr(ind->formula, fetch, &f);
-    if (out->kind == CM_V_MISSING && !f.seen)
+    /* An input of which nothing at all is stored (not even an empty value)
+     * is not collected for this region: 无数据, not 未报送. */
+    if (out->kind == CM_V_MISSING && f.absent)
         out->kind = CM_V_NODATA;
     return f.rc;
 }

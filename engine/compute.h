@@ -8,7 +8,10 @@
  * Ratios are then evaluated on those sums, so a city's share is
  * Σnumerator / Σdenominator of its counties, never a mean of their ratios.
  * A child not reported makes the sum not reported: a partial sum would be
- * a wrong number that looks right.
+ * a wrong number that looks right. An indicator one of whose inputs has no
+ * stored row at all, at the region or below (not even an empty value), is
+ * CM_V_NODATA: that input is not collected there (a city without
+ * microdata), which is not the same as not reported (未报送).
  *
  * Benchmarks: a fixed standard (target = ">= 85"), a published average
  * (benchmarks.csv, held as given: its text is what the reports print), or a

@@ -13,7 +13,9 @@
 #include "circular.h"
 #include "cm.h"
 #include "defs.h"
+#include "derive.h"
 #include "import.h"
+#include "micro.h"
 #include "pdf_out.h"
 #include "run.h"
 #include "store.h"
@@ -37,15 +39,22 @@ static const char usage[] =
     "  import [--db FILE] [--kind KIND] PATH...\n"
     "        load a folder (regions.csv, units.csv, values.csv,\n"
     "        benchmarks.csv, assignments.csv) or single files into the store;\n"
-    "        each folder or file is one transaction. KIND names the kind of\n"
-    "        the files that follow when their names do not say it.\n"
+    "        each folder or file is one transaction. Microdata files\n"
+    "        (entities*, publicity*, blacklist*, commitments*, calendar*.csv)\n"
+    "        are upserted by their keys, one transaction each. KIND names the\n"
+    "        kind of the files that follow when their names do not say it.\n"
+    "  derive [--db FILE] [--defs DIR] --from YYYY-MM --to YYYY-MM\n"
+    "        compute the derived elements of indicators/derive/ from the\n"
+    "        microdata in the store, for every region and month\n"
     "  check [--defs DIR] [--templates DIR] [--template FILE]...\n"
     "        validate definitions and circular templates without running\n"
     "  run   [--db FILE] [--defs DIR] [--templates DIR] [--template FILE]\n"
-    "        [--out DIR] [--font-song TTF] [--font-hei TTF]\n"
+    "        [--out DIR] [--font-song TTF] [--font-hei TTF] [--codes-unit UNIT]\n"
     "        --region CODE --period PERIOD\n"
     "        compute, assess and write <out>/<region>/<period>/:\n"
     "        rectification.xlsx, indicators.xlsx, circular.pdf, manifest.json\n"
+    "        and, where the store holds microdata, drill/<unit>.xlsx (the\n"
+    "        records behind each finding; UNIT answers for code errors)\n"
     "  help | --help    this text\n"
     "  version | --version\n"
     "\n"
@@ -148,6 +157,78 @@ static int bad_argument(const char *cmd, const char *arg)
     return EXIT_USAGE;
 }
 
+/* A folder may hold the five aggregate inputs, microdata, or both: the
+ * aggregate ones are one transaction, each microdata file another. */
+static cm_error import_folder(cm_store *s, const char *dir, int *n_files,
+                              long *rows, cm_diag *d)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    cm_error rc = cm_list_dir(dir, NULL, &paths, &n, d);
+    if (rc != CM_OK)
+        return rc;
+    int agg = 0, micro = 0;
+    for (size_t i = 0; i < n; i++) {
+        agg += cm_import_kind_from_path(paths[i]) >= 0;
+        micro += cm_micro_kind_from_path(paths[i]) >= 0;
+    }
+    cm_list_free(paths, n);
+    if (!agg && !micro)
+        return cm_diag_set(d, CM_ERR_USAGE, dir, 0, NULL,
+                           "no input files here (regions.csv, units.csv, "
+                           "values.csv, benchmarks.csv, assignments.csv, "
+                           "entities*.csv, publicity*.csv, blacklist*.csv, "
+                           "commitments*.csv, calendar*.csv)");
+    int nf1 = 0, nf2 = 0;
+    long r1 = 0, r2 = 0;
+    if (agg && (rc = cm_import_dir(s, dir, &nf1, &r1, d)) != CM_OK)
+        return rc;
+    if (micro && (rc = cm_micro_import_dir(s, dir, &nf2, &r2, d)) != CM_OK)
+        return rc;
+    *n_files = nf1 + nf2;
+    *rows = r1 + r2;
+    return CM_OK;
+}
+
+static int cmd_derive(int argc, char **argv)
+{
+    char dbuf[1024];
+    const char *db = "credmon.db", *from = NULL, *to = NULL;
+    const char *defs = default_dir("indicators/derive", dbuf, sizeof dbuf);
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db"))) db = v;
+        else if ((v = opt_value(argc, argv, &i, "--defs"))) defs = v;
+        else if ((v = opt_value(argc, argv, &i, "--from"))) from = v;
+        else if ((v = opt_value(argc, argv, &i, "--to"))) to = v;
+        else return bad_argument("derive", argv[i]);
+    }
+    if (!from || !to)
+        return usage_error("derive: %s", "--from and --to are required");
+    if (access(db, F_OK) != 0)
+        return usage_error("derive: no store '%s': import first", db);
+    cm_diag d;
+    cm_diag_clear(&d);
+    cm_derive_set *set = NULL;
+    if (cm_derive_load(defs, &set, &d) != CM_OK)
+        return fail_defs(&d);
+    cm_store *s = NULL;
+    if (cm_store_new(db, &s, &d) != CM_OK) {
+        cm_derive_free(set);
+        return fail(&d);
+    }
+    cm_derive_stats st;
+    cm_error rc = cm_derive_run(s, set, from, to, &st, &d);
+    size_t n = set->n;
+    cm_derive_free(set);
+    cm_store_free(s);
+    if (rc != CM_OK)
+        return rc == CM_ERR_DEFINITION ? fail_defs(&d) : fail(&d);
+    printf("derived %ld values from %zu derivation%s for %s..%s (%.0f ms)\n",
+           st.rows, n, n == 1 ? "" : "s", from, to, st.ms);
+    return EXIT_OK_;
+}
+
 static int cmd_import(int argc, char **argv)
 {
     const char *db = "credmon.db";
@@ -198,17 +279,22 @@ static int cmd_import(int argc, char **argv)
         int k = kind >= 0 ? kind : cm_import_kind_from_path(argv[i]);
         struct stat st;
         if (stat(argv[i], &st) == 0 && !S_ISDIR(st.st_mode)) {
-            if (k < 0) {
+            int mk = kind >= 0 ? -1 : cm_micro_kind_from_path(argv[i]);
+            if (k < 0 && mk < 0) {
                 cm_store_free(s);
                 return usage_error("import: cannot tell the kind of '%s': name "
                                    "it regions.csv, units.csv, values.csv, "
-                                   "benchmarks.csv or assignments.csv, or use "
-                                   "--kind", argv[i]);
+                                   "benchmarks.csv, assignments.csv, or "
+                                   "entities*, publicity*, blacklist*, "
+                                   "commitments*, calendar*.csv, or use --kind",
+                                   argv[i]);
             }
-            rc = cm_import_file(s, (cm_input_kind)k, argv[i], &rows, &d);
+            rc = k >= 0 ? cm_import_file(s, (cm_input_kind)k, argv[i], &rows, &d)
+                        : cm_micro_import_file(s, (cm_micro_kind)mk, argv[i],
+                                               &rows, &d);
             nf = 1;
         } else {
-            rc = cm_import_dir(s, argv[i], &nf, &rows, &d);
+            rc = import_folder(s, argv[i], &nf, &rows, &d);
         }
         if (rc != CM_OK) {
             cm_store_free(s);
@@ -320,6 +406,7 @@ static int cmd_run(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--period"))) o.period = v;
         else if ((v = opt_value(argc, argv, &i, "--font-song"))) o.fonts.song = v;
         else if ((v = opt_value(argc, argv, &i, "--font-hei"))) o.fonts.hei = v;
+        else if ((v = opt_value(argc, argv, &i, "--codes-unit"))) o.codes_unit = v;
         else return bad_argument("run", argv[i]);
     }
     if (!o.region || !o.period)
@@ -341,9 +428,11 @@ static int cmd_run(int argc, char **argv)
         return sum.stage == CM_STAGE_OUTPUT && d.code == CM_ERR_IO ? EXIT_OUTPUT
                                                                    : code;
     }
-    printf("%s %s: %zu results, %zu findings, %zu problems -> %s (%.0f ms)\n",
+    printf("%s %s: %zu results, %zu findings, %zu problems, %d drill-down "
+           "workbook%s -> %s (%.0f ms)\n",
            o.region, o.period, sum.n_results, sum.n_findings, sum.n_rows,
-           sum.out_dir, sum.elapsed_ms);
+           sum.n_drill, sum.n_drill == 1 ? "" : "s", sum.out_dir,
+           sum.elapsed_ms);
     return EXIT_OK_;
 }
 
@@ -368,5 +457,7 @@ int main(int argc, char **argv)
         return cmd_check(argc, argv);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc, argv);
+    if (!strcmp(cmd, "derive"))
+        return cmd_derive(argc, argv);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -14,6 +14,7 @@
 
 #include "circular.h"
 #include "defs.h"
+#include "drill.h"
 #include "manifest.h"
 #include "store.h"
 #include "text.h"
@@ -68,14 +69,44 @@ static cm_error make_dir(const char *path, cm_diag *d)
                        strerror(errno));
 }
 
-/* Removes a folder of plain files (our own temporary or replaced output). */
+/* Removes a folder of plain files, one level of subfolders included (our
+ * own temporary or replaced output: the named files and drill/). */
 static void remove_tree(const char *dir, const char *const *names, size_t n)
 {
     char p[RUN_PATH];
     for (size_t i = 0; i < n; i++)
         if (path_fmt(NULL, p, "%s/%s", dir, names[i]) == CM_OK)
             unlink(p);
+    char **files = NULL;
+    size_t nf = 0;
+    if (path_fmt(NULL, p, "%s/drill", dir) == CM_OK &&
+        cm_list_dir(p, NULL, &files, &nf, NULL) == CM_OK) {
+        for (size_t i = 0; i < nf; i++)
+            unlink(files[i]);
+        cm_list_free(files, nf);
+        rmdir(p);
+    }
     rmdir(dir);
+}
+
+/* Whether the store holds microdata for the city or its counties: only
+ * then are drill-down workbooks written (and a calendar required). */
+static int has_microdata(cm_store *s, const char *city)
+{
+    static const char sql[] =
+        "WITH r(code) AS (SELECT code FROM regions WHERE code = ?1 OR parent = ?1)"
+        " SELECT EXISTS (SELECT 1 FROM publicity WHERE region IN r)"
+        "     OR EXISTS (SELECT 1 FROM blacklist WHERE region IN r)"
+        "     OR EXISTS (SELECT 1 FROM entities WHERE region IN r)";
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(cm_store_db(s), sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, city, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            yes = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return yes;
 }
 
 static const char *const output_names[] = {
@@ -227,6 +258,32 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
         (rc = cm_pdf_write_circular(circ, rep, &o->fonts, path, d)) != CM_OK)
         goto done;
     cm_manifest_timing(man, "pdf", now_ms() - t);
+
+    if (has_microdata(store, o->region)) {
+        t = now_ms();
+        char drill_dir[RUN_PATH];
+        if ((rc = path_fmt(d, drill_dir, "%s/drill", tmp_dir)) != CM_OK ||
+            (rc = make_dir(drill_dir, d)) != CM_OK)
+            goto done;
+        cm_drill_options dopt = {o->region, o->period, o->codes_unit, drill_dir};
+        if ((rc = cm_drill_write(store, &dopt, &sum->n_drill, d)) != CM_OK)
+            goto done;
+        char **files = NULL;
+        size_t nf = 0;
+        if ((rc = cm_list_dir(drill_dir, NULL, &files, &nf, d)) != CM_OK)
+            goto done;
+        for (size_t i = 0; i < nf && rc == CM_OK; i++) {
+            char name[RUN_PATH];
+            rc = path_fmt(d, name, "drill/%s", strrchr(files[i], '/') + 1);
+            if (rc == CM_OK)
+                rc = cm_manifest_add_file(man, "output", name, files[i], 0, d);
+        }
+        cm_list_free(files, nf);
+        if (rc != CM_OK)
+            goto done;
+        cm_manifest_timing(man, "drill", now_ms() - t);
+        cm_manifest_count(man, "drill_workbooks", sum->n_drill);
+    }
 
     /* the manifest: what was read and what was written */
     if ((rc = cm_manifest_add_imports(man, store, d)) != CM_OK)

@@ -10,6 +10,9 @@
  *   indicators.xlsx     indicator workbook (city and counties)
  *   circular.pdf        通报 with the table attached
  *   manifest.json       inputs, definitions, outputs with SHA-256, counts
+ *   drill/<unit>.xlsx   when the store holds microdata for the city and the
+ *                       month: the records behind each finding, per member
+ *                       unit (drill.h)
  */
 #ifndef CM_RUN_H
 #define CM_RUN_H
@@ -25,6 +28,8 @@ typedef struct cm_run_options {
     const char *template_path;  /* overrides templates_dir when not NULL */
     const char *out_dir;        /* reports/ */
     const char *region, *period;
+    const char *codes_unit;     /* unit answering for 统一社会信用代码 errors in
+                                   the drill-down, or NULL */
     cm_pdf_fonts fonts;
 } cm_run_options;
 
@@ -44,6 +49,7 @@ typedef struct cm_run_summary {
     cm_run_stage stage;         /* CM_STAGE_DONE on success */
     char out_dir[4096];         /* the folder written */
     size_t n_results, n_findings, n_rows;
+    int n_drill;                /* drill-down workbooks written */
     double elapsed_ms;
 } cm_run_summary;
 

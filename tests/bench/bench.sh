@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# bench.sh - times credmon on the generated benchmark data (tests/bench/gen.c).
+#
+#   tests/bench/bench.sh CREDMON_BIN DATA_DIR OUT_FILE
+#
+# Each run starts from a fresh store in a temporary folder and times, each
+# as its own process:
+#   1. credmon import --db DB DATA_DIR            (regions, units, calendars,
+#                                                  entities, 23 months, ...)
+#   2. credmon derive --db DB --defs DEFS --from 2019-01 --to 2020-12
+#   3. credmon import --db DB DATA_DIR/append     (the 24th month)
+#   4. credmon derive --db DB --defs DEFS --from 2020-12 --to 2020-12
+# The sequence runs BENCH_RUNS times (default 3); OUT_FILE gets a Markdown
+# table of the median seconds per stage and the highest peak RSS, with the
+# machine it ran on. A stage that fails stops everything and no table is
+# written: no number here is ever made up.
+#
+# Environment: BENCH_RUNS (3), CREDMON_DEFS (indicators/derive of this
+# repository), TMPDIR (where the stores go; needs a few GB at full size),
+# BENCH_TIMER=proc to sample /proc instead of using /usr/bin/time -v.
+set -euo pipefail
+
+die() {
+    printf 'bench.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+[ $# -eq 3 ] || { echo "usage: $0 CREDMON_BIN DATA_DIR OUT_FILE" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+credmon=$1
+data=$2
+out_file=$3
+runs=${BENCH_RUNS:-3}
+defs=${CREDMON_DEFS:-$repo/indicators/derive}
+
+case $credmon in */*) ;; *) credmon=$(command -v "$credmon" || true) ;; esac
+if [ -z "$credmon" ] || [ ! -x "$credmon" ]; then die "'$1' is not an executable"; fi
+credmon=$(cd "$(dirname "$credmon")" && pwd)/$(basename "$credmon")
+[ -d "$data" ] || die "no data folder '$data' (make it with: gen --seed 1 --size 1 --out $data)"
+data=$(cd "$data" && pwd)
+[ -f "$data/regions.csv" ] || die "$data has no regions.csv: not a gen.c data set"
+[ -d "$data/append" ] || die "$data has no append/ folder: not a gen.c data set"
+[ -d "$defs" ] || die "no derivation definitions at '$defs' (set CREDMON_DEFS)"
+case $runs in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive integer" ;; esac
+
+# The commands must exist in this build: say so rather than time an error.
+help_text=$("$credmon" help 2>&1 || true)
+for cmd in import derive; do
+    grep -Eq "^[[:space:]]*$cmd([[:space:]]|$)" <<<"$help_text" ||
+        die "'credmon $cmd' is not available in $credmon (not listed by 'credmon help'); nothing was timed"
+done
+
+# Timer: GNU time -v gives the peak RSS of the child; otherwise sample
+# VmHWM from /proc while it runs (a lower bound between samples).
+timer=proc
+if [ "${BENCH_TIMER:-}" != proc ] && [ -x /usr/bin/time ] &&
+    /usr/bin/time -v true >/dev/null 2>&1; then
+    timer=gnu
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/credmon-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+now() {
+    if [ -n "${EPOCHREALTIME:-}" ]; then
+        printf '%s\n' "${EPOCHREALTIME/,/.}"
+    else
+        date +%s.%N
+    fi
+}
+
+# run_timed LOG CMD...: runs CMD with stdout/stderr in LOG.out/LOG.err;
+# sets t_sec, t_rss_kb, t_rc.
+run_timed() {
+    local log=$1
+    shift
+    local t0 t1
+    t_rss_kb=0
+    t0=$(now)
+    if [ $timer = gnu ]; then
+        t_rc=0
+        /usr/bin/time -v -o "$log.time" "$@" >"$log.out" 2>"$log.err" || t_rc=$?
+        t1=$(now)
+        t_rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log.time")
+    else
+        "$@" >"$log.out" 2>"$log.err" &
+        local pid=$! hwm
+        while kill -0 "$pid" 2>/dev/null; do
+            hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+            if [ -n "$hwm" ] && [ "$hwm" -gt "$t_rss_kb" ]; then t_rss_kb=$hwm; fi
+            sleep 0.05
+        done
+        t_rc=0
+        wait "$pid" || t_rc=$?
+        t1=$(now)
+    fi
+    t_sec=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
+    [ -n "$t_rss_kb" ] || t_rss_kb=0
+}
+
+# Data rows of the CSV files directly in a folder (header lines excluded).
+csv_rows() {
+    local n=0 f c
+    for f in "$1"/*.csv; do
+        [ -f "$f" ] || continue
+        c=$(wc -l <"$f")
+        n=$((n + c - 1))
+    done
+    echo "$n"
+}
+
+# Rows a stage reports: "imported N rows" / "N values" / "N rows" on its
+# stdout, else the fallback given.
+reported_rows() {
+    local n
+    n=$(grep -Eo '(imported|derived|wrote) [0-9]+' "$1" | head -1 | grep -Eo '[0-9]+' || true)
+    [ -n "$n" ] || n=$(grep -Eo '[0-9]+ (rows|values)' "$1" | head -1 | grep -Eo '^[0-9]+' || true)
+    echo "${n:-$2}"
+}
+
+stages=(import derive import_append derive_append)
+declare -A label cmdline rows_of secs rss
+label[import]="import DATA_DIR (23 months + register, lists)"
+label[derive]="derive 2019-01..2020-12"
+label[import_append]="import DATA_DIR/append (2020-12)"
+label[derive_append]="derive 2020-12"
+rows_of[import]=$(csv_rows "$data")
+rows_of[import_append]=$(csv_rows "$data/append")
+rows_of[derive]=n/a
+rows_of[derive_append]=n/a
+
+echo "bench.sh: $runs run(s), credmon $credmon, data $data, timer $timer" >&2
+db_bytes=0
+for run in $(seq 1 "$runs"); do
+    dir=$tmp/run$run
+    mkdir -p "$dir"
+    db=$dir/credmon.db
+    for st in "${stages[@]}"; do
+        case $st in
+        import) set -- "$credmon" import --db "$db" "$data" ;;
+        derive) set -- "$credmon" derive --db "$db" --defs "$defs" --from 2019-01 --to 2020-12 ;;
+        import_append) set -- "$credmon" import --db "$db" "$data/append" ;;
+        derive_append) set -- "$credmon" derive --db "$db" --defs "$defs" --from 2020-12 --to 2020-12 ;;
+        esac
+        cmdline[$st]="$*"
+        echo "  run $run: ${label[$st]} ..." >&2
+        run_timed "$dir/$st" "$@"
+        if [ "$t_rc" -ne 0 ]; then
+            {
+                echo "bench.sh: stage '${label[$st]}' failed (exit $t_rc) in run $run:"
+                echo "  \$ $*"
+                sed -n '1,20p' "$dir/$st.err" | sed 's/^/  | /'
+                case $st in
+                derive*) echo "  ('credmon derive' may not be implemented yet, or $defs is not valid)" ;;
+                import*) echo "  (does 'credmon import' read microdata folders yet? see engine/micro.h)" ;;
+                esac
+                echo "bench.sh: no results written"
+            } >&2
+            exit 1
+        fi
+        secs[$st]="${secs[$st]:-} $t_sec"
+        if [ "${rss[$st]:-0}" -lt "$t_rss_kb" ]; then rss[$st]=$t_rss_kb; fi
+        if [ "$run" -eq 1 ]; then
+            case $st in
+            import | import_append) rows_of[$st]=$(reported_rows "$dir/$st.out" "${rows_of[$st]}") ;;
+            *) rows_of[$st]=$(reported_rows "$dir/$st.out" n/a) ;;
+            esac
+        fi
+        echo "    ${t_sec} s, peak RSS $((t_rss_kb / 1024)) MB" >&2
+    done
+    db_bytes=$(du -sb "$dir" | cut -f1)
+    rm -rf "$dir"
+done
+
+median() {
+    tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1}
+        END {if (NR % 2) printf "%.3f", v[(NR + 1) / 2];
+             else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+mem_gb=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)
+version=$("$credmon" version 2>/dev/null || echo unknown)
+gen_line=$(head -1 "$data/gen-summary.txt" 2>/dev/null | sed 's/^# *//' || true)
+data_mb=$(du -sbL "$data" | awk '{printf "%.0f", $1 / 1e6}')
+
+{
+    echo "# credmon benchmark"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, ${mem_gb:-?} GB memory, $(uname -sr)"
+    echo "- credmon: $version ($credmon)"
+    echo "- data: $data, $data_mb MB${gen_line:+ ($gen_line)}"
+    echo "- runs: $runs, each on a fresh store; seconds are medians, peak RSS the highest run"
+    echo "- timer: $([ $timer = gnu ] && echo '/usr/bin/time -v (wall clock from the shell)' || echo 'shell wall clock; RSS sampled from /proc VmHWM every 50 ms')"
+    echo
+    echo "| stage | rows | median s | rows/s | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|"
+    for st in "${stages[@]}"; do
+        m=$(median <<<"${secs[$st]}")
+        r=${rows_of[$st]}
+        if [ "$r" = n/a ]; then
+            rps=n/a
+        else
+            rps=$(awk -v r="$r" -v s="$m" 'BEGIN {if (s > 0) printf "%.0f", r / s; else print "n/a"}')
+        fi
+        printf '| %s | %s | %s | %s | %s |\n' "${label[$st]}" "$r" "$m" "$rps" \
+            "$(awk -v k="${rss[$st]:-0}" 'BEGIN {printf "%.0f", k / 1024}')"
+    done
+    echo
+    echo "Rows: imports count data rows (credmon's own count when it prints one,"
+    echo "else the CSV lines); derives count the values credmon reports writing."
+    echo "Store after the last run: $(awk -v b="$db_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB."
+    echo
+    echo "Per run (s):"
+    echo
+    for st in "${stages[@]}"; do
+        echo "- ${label[$st]}:${secs[$st]}  \`${cmdline[$st]//$tmp/\$TMP}\`"
+    done
+} >"$out_file"
+echo "bench.sh: wrote $out_file" >&2
