@@ -314,6 +314,90 @@ static void repeat_is_idempotent(void **state)
     assert_int_equal(findings, 14);
 }
 
+/* The microdata fixture (fixtures/meishan, 眉山市 2019-06): elements
+ * derived from records flow into the same rectification table. Expected
+ * texts computed by hand from the fixture files:
+ *   blacklist share   15 enterprises on the list at 06-30 / 980 in
+ *                     operation (1000 registered, 20 注销) = 1.5306% -> 1.53%
+ *   重错码率           (3 bad check digits + 2 entities sharing one code)
+ *                     / 1000 codes = 0.5%
+ *   training          6 of the 10 exits in June trained = 60%
+ *   7-day rate        34 on time / (42 decided in June - 2 published
+ *                     before their decision) = 85%; e.g. SGS2019060001,
+ *                     decided 06-04 and published 06-14, is 7 working days
+ *                     (06-07 端午 off), on time, where a Mon-Fri count says 8
+ *   repair exits      2 of 10 exits by 信用修复 = 20%
+ *   repair promises   4 of 17 subjects on the list promised = 23.5%
+ * Commitments (49 of 980 = 5% >= 2.29%) pass: no row. */
+static void microdata_table(void **state)
+{
+    e2e *e = *state;
+    char p[700];
+    snprintf(p, sizeof p, "%s/reports/511400/2019-06/rectification.xlsx", e->dir);
+    th_sheet s;
+    assert_true(th_read_sheet(p, 1, &s));
+    static const char *const want[][2] = {
+        {"黑名单数量占工商企业数量比重高于平均水平",
+         "黑名单数量占工商企业数量比重为1.53%,高于地级市平均水平(1.31%)"},
+        {"统一社会信用代码转换情况低于平均水平",
+         "统一社会信用代码重错码率为0.5%,高于地级市平均水平(0.12%)"},
+        {"黑名单企业信用修复培训覆盖率未达到100%",
+         "黑名单企业信用修复培训覆盖率为60%,未达到100%的目标"},
+        {"双公示信息公示不及时",
+         "双公示信息7个工作日内上网公开的比例为85%,未达到100%;"
+         "有2条双公示记录的公示日期早于决定日期(数据错误)"},
+        {"通过信用修复退出黑名单的比例偏低",
+         "本月退出黑名单的主体中通过信用修复退出的比例为20%,低于30%;"
+         "黑名单在列主体中作出信用修复承诺的比例为23.5%,低于30%"},
+    };
+    assert_string_equal(th_cell(&s, 1, 1), "眉山市2019年6月信用建设问题整改责任分工表");
+    for (int r = 0; r < 5; r++) {
+        char num[8];
+        snprintf(num, sizeof num, "%d", r + 1);
+        assert_string_equal(th_cell(&s, r + 3, 1), num);
+        assert_string_equal(th_cell(&s, r + 3, 2), want[r][0]);
+        assert_string_equal(th_cell(&s, r + 3, 3), want[r][1]);
+    }
+    assert_string_equal(th_cell(&s, 8, 1), "");
+    th_sheet_free(&s);
+}
+
+/* Drill-down: one workbook per unit with records; 市税务局's late records
+ * are there with their delays; no citizen ID appears unmasked anywhere. */
+static void microdata_drill(void **state)
+{
+    e2e *e = *state;
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof cmd, "ls '%s/reports/511400/2019-06/drill'", e->dir);
+    assert_int_equal(th_run(cmd, &out), 0);
+    assert_non_null(strstr(out, "市税务局.xlsx"));
+    assert_non_null(strstr(out, "市市场监督管理局.xlsx"));
+    free(out);
+    char p[800];
+    snprintf(p, sizeof p, "%s/reports/511400/2019-06/drill/市税务局.xlsx", e->dir);
+    th_sheet s;
+    assert_true(th_read_sheet(p, 1, &s));
+    /* decided 06-04, published 06-17: 8 working days; 06-10 -> 06-21: 9;
+     * 06-12 -> 06-28: 12; SGS2019060040 not published */
+    const char *late[] = {"SGS2019060002", "SGS2019060036", "SGS2019060037",
+                          "SGS2019060040"};
+    for (size_t k = 0; k < 4; k++) {
+        int found = 0;
+        for (int r = 1; r <= 200 && !found; r++)
+            found = !strcmp(th_cell(&s, r, 1), late[k]);
+        if (!found)
+            fail_msg("市税务局's drill-down lacks %s", late[k]);
+    }
+    th_sheet_free(&s);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/reports/511400/2019-06/drill' && for f in *.xlsx; do "
+             "unzip -p \"$f\"; done | grep -c -e 511402198001011230 "
+             "-e 511421197512310456", e->dir);
+    assert_int_equal(th_run(cmd, &out), 1);   /* grep: no line matched */
+    assert_string_equal(out, "0\n");
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +407,8 @@ int main(void)
         cmocka_unit_test(pdf_is_sound),
         cmocka_unit_test(indicator_workbook),
         cmocka_unit_test(repeat_is_idempotent),
+        cmocka_unit_test(microdata_table),
+        cmocka_unit_test(microdata_drill),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
