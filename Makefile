@@ -46,7 +46,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all run deps test test-variant install clean
+.PHONY: all run deps test test-variant install clean bench bench-data
 # keep test objects between runs
 .SECONDARY:
 
@@ -121,6 +121,26 @@ test-variant: $(B)/credmon $(TEST_BIN)
 	done; \
 	echo "$(VARIANT): $$pass passed, $$fail failed"; \
 	test $$fail -eq 0
+
+# Benchmark (issue 3): a province's records from a deterministic generator,
+# imported and derived by bench.sh; figures go to $(BENCH_OUT). SIZE=1 is the
+# full province (1.7 GB of CSV; the store reaches about 2 GB).
+SEED      ?= 1
+SIZE      ?= 1
+BENCH_DIR ?= build/bench-data-$(SEED)-$(SIZE)
+BENCH_OUT ?= build/bench.md
+
+build/gen: tests/bench/gen.c
+	@mkdir -p build
+	$(Q)$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(CWARNS) -O2 $< -o $@ -lm
+
+bench-data: build/gen
+	$(Q)test -f $(BENCH_DIR)/gen-summary.txt || \
+	    build/gen --seed $(SEED) --size $(SIZE) --out $(BENCH_DIR)
+
+bench: credmon bench-data
+	tests/bench/bench.sh ./credmon $(BENCH_DIR) $(BENCH_OUT)
+	@cat $(BENCH_OUT)
 
 install: credmon
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/credmon
