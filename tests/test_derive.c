@@ -1,0 +1,340 @@
+/*
+ * test_derive.c - the derivation engine (loading, running, errors) and the
+ * shipped derivations of indicators/derive/ on a small hand-made store
+ * whose results were counted by hand in the comments.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "derive.h"
+#include "helpers.h"
+#include "store.h"
+
+typedef struct fx {
+    char dir[64], db[128];
+    cm_store *s;
+} fx;
+
+static void exec(cm_store *s, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+}
+
+/* 2019 calendar rows around 中秋 and 国庆 (国办发明电〔2018〕15号): 09-13 off;
+ * 10-01..10-04 and 10-07 off; 09-29 (Sun) and 10-12 (Sat) worked. */
+static const char base_sql[] =
+    "INSERT INTO regions VALUES ('510000','四川省','province',NULL),"
+    " ('511800','雅安市','city','510000'),"
+    " ('511802','雨城区','county','511800'),"
+    " ('511803','名山区','county','511800');"
+    "INSERT INTO calendar_years VALUES (2019,'国办发明电〔2018〕15号');"
+    "INSERT INTO calendar VALUES ('2019-09-13','holiday','x'),"
+    " ('2019-09-29','workday','x'),('2019-10-01','holiday','x'),"
+    " ('2019-10-02','holiday','x'),('2019-10-03','holiday','x'),"
+    " ('2019-10-04','holiday','x'),('2019-10-07','holiday','x'),"
+    " ('2019-10-12','workday','x');"
+    /* register: 雨城区 4 entities, 名山区 2. 91350100M000100Y43 and
+     * 91110000600037341L are valid (DESIGN.md); 91110000600037341X fails
+     * its check digit; 91350200776049653A is held by two entities. One
+     * registered in October, one 注销. */
+    "INSERT INTO entities VALUES"
+    " ('91350100M000100Y43','甲公司','511802','2010-01-01','存续'),"
+    " ('91110000600037341L','乙公司','511802','2019-09-10','存续'),"
+    " ('91110000600037341X','丙公司','511802','2015-05-05','注销'),"
+    " ('91350200776049653A','丁公司','511802','2019-10-08','存续'),"
+    " ('91350200776049653A','戊公司','511803','2012-02-02','在业'),"
+    " ('91512081MA62K0260E','己公司','511803','2011-03-03','吊销');"
+    /* 双公示 decided in September 2019, all 雨城区 but P5:
+     *   P1 09-11 -> 09-20: 09-12,16,17,18,19,20 = 6 (09-13 off): on time
+     *   P2 09-11 -> 09-24: 12,16,17,18,19,20,23,24 = 8: late
+     *   P3 09-27 -> 10-12: 09-29,30,10-08,09,10,11,12 = 7: on time
+     *      (a Monday-to-Friday count says 10)
+     *   P4 09-20 -> (none): late
+     *   P5 09-26 -> 09-25: published before its decision: data error
+     *      (名山区)
+     *   P6 10-08 -> 10-09: October */
+    "INSERT INTO publicity VALUES"
+    " ('P1','许可','市税务局','511802','a','','2019-09-11','2019-09-20'),"
+    " ('P2','许可','市税务局','511802','a','','2019-09-11','2019-09-24'),"
+    " ('P3','处罚','市法院','511802','a','','2019-09-27','2019-10-12'),"
+    " ('P4','许可','市法院','511802','a','','2019-09-20',NULL),"
+    " ('P5','许可','市税务局','511803','a','','2019-09-26','2019-09-25'),"
+    " ('P6','许可','市税务局','511802','a','','2019-10-08','2019-10-09');"
+    /* blacklist, 雨城区:
+     *   B1 enterprise listed 2019-01, on the list, trained, committed
+     *   B2 enterprise listed 2019-02, removed 09-15 by 信用修复, trained
+     *   B3 enterprise listed 2019-03, removed 09-20 (期满), not trained
+     *   B4 person (citizen ID) listed 2019-04, on the list
+     *   B5 enterprise listed 2019-10-02 (after September)
+     * end of September: on the list B1, B4 -> blacklist (enterprises) 1,
+     *   subjects 2, trained 1, committed 1; exits 2, by repair 1,
+     *   trained 1 */
+    "INSERT INTO blacklist VALUES"
+    " ('91350100M000100Y43','甲公司','511802','失信被执行人','市法院','2019-01-05',NULL,'',1,1),"
+    " ('91110000600037341L','乙公司','511802','失信被执行人','市法院','2019-02-05','2019-09-15','信用修复',1,0),"
+    " ('91512081MA62K0260E','己公司','511802','失信被执行人','市法院','2019-03-05','2019-09-20','期满移出',0,0),"
+    " ('11010519491231002X','张某','511802','失信被执行人','市法院','2019-04-05',NULL,'',0,0),"
+    " ('91350200776049653A','丁公司','511802','失信被执行人','市法院','2019-10-02',NULL,'',0,0);"
+    /* commitments: 甲 审批替代型 (2019-03) and 主动型 (2019-09); 戊 (code
+     * shared, region 511802 is min of 511802/511803) 信用修复型 2019-09;
+     * 乙 行业自律型 2019-10. End of September, 雨城区: subjects 2 (甲,
+     * 丁/戊's code), 审批替代型 1, 信用修复型 1, 行业自律型 0, 主动型 1. */
+    "INSERT INTO commitments VALUES"
+    " ('91350100M000100Y43','审批替代型','2019-03-01',1),"
+    " ('91350100M000100Y43','主动型','2019-09-02',1),"
+    " ('91350200776049653A','信用修复型','2019-09-03',1),"
+    " ('91110000600037341L','行业自律型','2019-10-04',1);";
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/cm-derive-XXXXXX");
+    if (!f || !mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/s.db", f->dir);
+    cm_diag d;
+    cm_diag_clear(&d);
+    if (cm_store_new(f->db, &f->s, &d) != CM_OK)
+        return -1;
+    exec(f->s, base_sql);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    if (!f)
+        return 0;
+    cm_store_free(f->s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    th_run(cmd, NULL);
+    free(f);
+    return 0;
+}
+
+static double value(fx *f, const char *region, const char *period,
+                    const char *element)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
+                                        "SELECT value FROM element_values WHERE "
+                                        "region = ?1 AND period = ?2 AND element = ?3",
+                                        -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, element, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        fail_msg("no %s for %s %s", element, region, period);
+    double v = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void run_shipped(fx *f, const char *from, const char *to)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/indicators/derive", th_root());
+    cm_derive_set *set = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_derive_load(dir, &set, &d), CM_OK);
+    cm_derive_stats st;
+    if (cm_derive_run(f->s, set, from, to, &st, &d) != CM_OK)
+        fail_msg("%s:%ld: %s: %s", d.file, d.line, d.field, d.msg);
+    assert_true(st.rows > 0);
+    cm_derive_free(set);
+}
+
+static void register_elements(void **state)
+{
+    fx *f = *state;
+    run_shipped(f, "2019-09", "2019-10");
+    /* 雨城区 September: registered by 09-30: 甲 乙 丙 -> codes 3; in
+     * operation 甲 乙 (丙 注销) = 2; bad: 丙 (check digit) = 1 (丁's shared
+     * code is registered only in October) */
+    assert_float_equal(value(f, "511802", "2019-09", "uscc_codes"), 3, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "enterprises"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "uscc_codes_bad"), 1, 0);
+    /* October adds 丁: codes 4, in operation 3, bad 2 (丙, and 丁 sharing
+     * with 戊) */
+    assert_float_equal(value(f, "511802", "2019-10", "uscc_codes"), 4, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "enterprises"), 3, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "uscc_codes_bad"), 2, 0);
+    /* 名山区: 戊 (shared code, 在业) and 己 (吊销) */
+    assert_float_equal(value(f, "511803", "2019-09", "uscc_codes"), 2, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "enterprises"), 1, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "uscc_codes_bad"), 1, 0);
+}
+
+static void publicity_elements(void **state)
+{
+    fx *f = *state;
+    run_shipped(f, "2019-09", "2019-10");
+    assert_float_equal(value(f, "511802", "2019-09", "publicity_total"), 4, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "publicity_on_time"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "publicity_late"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "publicity_errors"), 0, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "publicity_total"), 1, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "publicity_errors"), 1, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "publicity_on_time"), 0, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "publicity_on_time"), 1, 0);
+    /* per source unit, per city: 市税务局 September: P1 on time, P2 late,
+     * P5 data error */
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
+                                        "SELECT group_concat(element || '=' || value, ' ') FROM "
+                                        "(SELECT * FROM unit_values WHERE unit = '市税务局' AND "
+                                        "region = '511800' AND period = '2019-09' ORDER BY element)",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "publicity_errors=1.0 publicity_late=1.0 "
+                        "publicity_on_time=1.0 publicity_total=3.0");
+    sqlite3_finalize(st);
+}
+
+static void blacklist_elements(void **state)
+{
+    fx *f = *state;
+    run_shipped(f, "2019-09", "2019-10");
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist_subjects"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist_trained"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist_committed"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist_exits"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist_exits_repaired"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "blacklist_exits_trained"), 1, 0);
+    /* October: 丁 listed -> 2 enterprises on the list; no exits */
+    assert_float_equal(value(f, "511802", "2019-10", "blacklist"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "blacklist_exits"), 0, 0);
+    /* 名山区 has no entries but is in a covered city: zeros, so the
+     * city's sum is complete */
+    assert_float_equal(value(f, "511803", "2019-09", "blacklist"), 0, 0);
+}
+
+static void commitment_elements(void **state)
+{
+    fx *f = *state;
+    run_shipped(f, "2019-09", "2019-10");
+    assert_float_equal(value(f, "511802", "2019-09", "commitments"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "commitments_approval"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "commitments_repair"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "commitments_industry"), 0, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "commitments_voluntary"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "commitments"), 3, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "commitments_industry"), 1, 0);
+}
+
+/* Derived values never overwrite imported ones; a re-run replaces its own. */
+static void imports_win_and_reruns_replace(void **state)
+{
+    fx *f = *state;
+    exec(f->s, "INSERT INTO periods VALUES ('2019-09','month');"
+               "INSERT INTO element_values(region, period, element, value) "
+               "VALUES ('511802','2019-09','enterprises',50000)");
+    run_shipped(f, "2019-09", "2019-09");
+    run_shipped(f, "2019-09", "2019-09");
+    assert_float_equal(value(f, "511802", "2019-09", "enterprises"), 50000, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "uscc_codes"), 3, 0);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
+                                        "SELECT count(*) FROM element_values WHERE "
+                                        "element = 'uscc_codes'", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);   /* two counties, once */
+    sqlite3_finalize(st);
+}
+
+static cm_error run_text(fx *f, const char *ini, const char *from,
+                         const char *to, cm_diag *d)
+{
+    char dir[128], path[200];
+    snprintf(dir, sizeof dir, "%s/defs", f->dir);
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/x.ini", dir);
+    FILE *fp = fopen(path, "w");
+    fputs(ini, fp);
+    fclose(fp);
+    cm_derive_set *set = NULL;
+    cm_diag_clear(d);
+    cm_error rc = cm_derive_load(dir, &set, d);
+    if (rc == CM_OK)
+        rc = cm_derive_run(f->s, set, from, to, NULL, d);
+    cm_derive_free(set);
+    return rc;
+}
+
+static void errors_are_located(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        const char *ini;
+        cm_error code;
+        long line;
+        const char *field, *msg;
+    } cases[] = {
+        {"[derive a]\nname = a\nsql = DELETE FROM publicity\n", CM_ERR_DEFINITION,
+         3, "sql", "SELECT or WITH"},
+        {"[derive a]\nname = a\nsql = SELECT 1; SELECT 2\n", CM_ERR_DEFINITION, 3,
+         "sql", "single statement"},
+        {"[derive a]\nname = a\nsql = SELECT region, period, value FROM nowhere\n",
+         CM_ERR_DEFINITION, 3, "sql", "no such table"},
+        {"[derive a]\nname = a\nsql = SELECT '511802' AS region, '2019-09' AS month, 1 AS x\n",
+         CM_ERR_DEFINITION, 3, "sql", "must be named 'period'"},
+        {"[derive a]\nname = a\nsql = SELECT '511802' AS region, '2018-01' AS period, 1 AS x\n",
+         CM_ERR_DEFINITION, 3, "sql", "outside 2019-09..2019-09"},
+        {"[derive a]\nname = a\nsql = SELECT '599999' AS region, '2019-09' AS period, 1 AS x\n",
+         CM_ERR_DEFINITION, 3, "sql", "cannot store x"},
+        {"[derive a]\nsql = SELECT 1\n", CM_ERR_DEFINITION, 1, "name", "no name"},
+        {"[derive a]\nname = a\nsql = SELECT 1\ncolour = red\n", CM_ERR_NAME, 4,
+         "colour", "unknown key"},
+        {"[derive a]\nname = a\nby = county\nsql = SELECT 1\n", CM_ERR_DEFINITION, 3,
+         "by", "'region' or 'unit'"},
+        {"[derive a]\nname = a\nsql = SELECT 1\n[derive a]\nname = b\nsql = SELECT 2\n",
+         CM_ERR_DUPLICATE, 4, "", "duplicate derivation"},
+        {"[element a]\nname = a\n", CM_ERR_NAME, 1, "", "unknown section"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cm_diag d;
+        cm_error rc = run_text(f, cases[i].ini, "2019-09", "2019-09", &d);
+        if (rc != cases[i].code || d.line != cases[i].line ||
+            strcmp(d.field, cases[i].field) != 0 || !strstr(d.msg, cases[i].msg))
+            fail_msg("case %zu: code %d line %ld field '%s' msg '%s'", i, rc,
+                     d.line, d.field, d.msg);
+    }
+    /* a range the calendar does not cover */
+    cm_diag d;
+    assert_int_equal(run_text(f, "[derive a]\nname = a\nsql = SELECT "
+                                 "'511802' AS region, '2020-01' AS period, 1 AS x\n",
+                              "2020-01", "2020-01", &d), CM_ERR_DATA);
+    assert_non_null(strstr(d.msg, "2020"));
+    /* bad months */
+    assert_int_equal(run_text(f, "[derive a]\nname = a\nsql = SELECT 1\n",
+                              "2019-9", "2019-10", &d), CM_ERR_USAGE);
+    assert_int_equal(run_text(f, "[derive a]\nname = a\nsql = SELECT 1\n",
+                              "2019-10", "2019-09", &d), CM_ERR_USAGE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(register_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(publicity_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(blacklist_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(commitment_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(imports_win_and_reruns_replace, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(errors_are_located, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
