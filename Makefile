@@ -89,15 +89,16 @@ REGION  ?= 511800
 PERIOD  ?= 2018-12
 CREDMON ?= ./credmon
 
-# Seed 000 (雅安市, 2018-12) from its published figures, then the microdata
+# Seed 000 (雅安市, 2018-12) from its published figures and the national
+# monitoring ranks (fixtures/ranks: 261 cities x 24 months), then the microdata
 # fixture (眉山市, 2019-06): registers and records -> derived elements ->
 # the same pipeline, with drill-down workbooks per member unit.
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(CREDMON)
 	$(Q)mkdir -p $(OUT)
-	$(CREDMON) import --db $(DB) fixtures/yaan
+	$(CREDMON) import --db $(DB) fixtures/yaan fixtures/ranks
 	$(CREDMON) run --db $(DB) --defs indicators --templates templates \
-	    --region $(REGION) --period $(PERIOD) --out $(OUT)
+	    --region $(REGION) --period $(PERIOD) --out $(OUT) --rank-target 30
 	$(CREDMON) import --db $(DB) fixtures/calendar fixtures/meishan
 	$(CREDMON) derive --db $(DB) --defs indicators/derive --from 2019-06 --to 2019-06
 	$(CREDMON) run --db $(DB) --defs indicators --templates templates \

@@ -31,6 +31,7 @@ enum {
     K_DATE,
     K_TABLE_TITLE,
     K_TABLE_LABEL,
+    K_MONITORING,       /* optional (issue 4) */
     K__COUNT
 };
 
@@ -38,6 +39,7 @@ enum {
 static const char *const cm_circular_keys[K__COUNT] = {
     "issuer_header", "doc_number", "title", "recipients", "body",
     "attachments", "signature", "date", "table_title", "table_label",
+    "monitoring",
 };
 
 static const char *const cm_circular_placeholders[] = {
@@ -45,6 +47,19 @@ static const char *const cm_circular_placeholders[] = {
 };
 #define N_PLACEHOLDERS \
     (sizeof cm_circular_placeholders / sizeof cm_circular_placeholders[0])
+
+/* ORDER: as listed in circular.h; run.c gives a value for each. */
+const char *const cm_circular_monitoring_vars[] = {
+    "city",          "year",        "month",     "group_name",
+    "n",             "rank",        "score",     "d_month",
+    "d_year",        "d_dec",       "prov_name", "prov_place",
+    "prov_n",        "prov_upper",  "target_up", "target_rank",
+    "to_gain",       "level1_worst", "level1_worst_delta", "problems",
+    "new",           "persisting",  "resolved",  "overdue",
+    NULL,
+};
+#define N_MONITORING_VARS \
+    (sizeof cm_circular_monitoring_vars / sizeof cm_circular_monitoring_vars[0] - 1)
 
 /* GB/T 9704-2012 7.3.5.3: the year in full, month and day "不编虚位" (1, not
  * 01). ASCII digits only: the document's numbers are Arabic numerals. */
@@ -79,6 +94,7 @@ void cm_circular_free(cm_circular *c)
     free(c->date);
     free(c->table_title);
     free(c->table_label);
+    free(c->monitoring);
     free(c->path);
     free(c);
 }
@@ -96,6 +112,30 @@ static char **scalar_slot(cm_circular *c, int k)
     case K_TABLE_LABEL:   return &c->table_label;
     default:              return NULL;
     }
+}
+
+/* Moves the cm_text error td (code e), found at byte at of value, to the
+ * template file, the line of value it is on and the column within that
+ * line. */
+static cm_error relocate(load_state *st, const char *key, long key_line,
+                         const char *value, size_t at, cm_error e,
+                         const cm_diag *td, cm_diag *d)
+{
+    if (e == CM_ERR_NOMEM)
+        return cm_diag_set(d, e, st->path, key_line, key, "out of memory");
+    /* the column is within the line the error is on */
+    long line = key_line;
+    size_t line_start = 0;
+    for (size_t i = 0; i < at && value[i]; i++)
+        if (value[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+    int fresh = d && d->code == CM_OK;
+    cm_diag_set(d, e, st->path, line, key, "%s", td->msg);
+    if (fresh && td->column > 0)
+        d->column = (long)(at - line_start) + 1;
+    return e;
 }
 
 /* Checks or renders one piece of a value. text starts at byte off of the
@@ -121,22 +161,58 @@ static cm_error fill(load_state *st, const char *key, long key_line,
     }
     if (e == CM_OK)
         return CM_OK;
-    if (e == CM_ERR_NOMEM)
-        return cm_diag_set(d, e, st->path, key_line, key, "out of memory");
-
-    /* the column is within the line the error is on */
     size_t at = off + (td.column > 0 ? (size_t)td.column - 1 : 0);
-    long line = key_line;
-    size_t line_start = 0;
-    for (size_t i = 0; i < at && value[i]; i++)
-        if (value[i] == '\n') {
-            line++;
-            line_start = i + 1;
+    return relocate(st, key, key_line, value, at, e, &td, d);
+}
+
+/* The monitoring paragraph: one paragraph however many lines it is
+ * wrapped over, so the continuation lines are joined without the "\n"
+ * (Chinese text has no spaces between words; a condition may even be
+ * split across lines). Kept as a template: its facts come from the rank
+ * analysis and the lifecycle, so it is checked here against
+ * cm_circular_monitoring_vars and rendered by run, with or without facts
+ * at load. An error is located on the line and column of the original
+ * value. */
+static cm_error load_monitoring(load_state *st, const char *key,
+                                long key_line, const char *value,
+                                cm_diag *d)
+{
+    size_t len = strlen(value);
+    char *text = malloc(len + 1);
+    size_t *from = malloc((len + 1) * sizeof *from);  /* joined -> value */
+    if (!text || !from) {
+        free(text);
+        free(from);
+        return cm_diag_set(d, CM_ERR_NOMEM, st->path, key_line, key,
+                           "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (value[i] != '\n') {
+            from[n] = i;
+            text[n++] = value[i];
         }
-    int fresh = d && d->code == CM_OK;
-    cm_diag_set(d, e, st->path, line, key, "%s", td.msg);
-    if (fresh && td.column > 0)
-        d->column = (long)(at - line_start) + 1;
+    from[n] = len;
+    text[n] = '\0';
+    if (n == 0) {
+        free(text);
+        free(from);
+        return cm_diag_set(d, CM_ERR_DEFINITION, st->path, key_line, key,
+                           "'%s' is empty", key);
+    }
+    cm_diag td;
+    cm_diag_clear(&td);
+    cm_error e = cm_text_check(text, cm_circular_monitoring_vars,
+                               N_MONITORING_VARS, &td);
+    if (e != CM_OK) {
+        size_t j = td.column > 0 ? (size_t)td.column - 1 : 0;
+        e = relocate(st, key, key_line, value, from[j < n ? j : n], e, &td,
+                     d);
+        free(text);
+    } else {
+        st->c->monitoring = text;
+    }
+    free(from);
     return e;
 }
 
@@ -250,6 +326,8 @@ static cm_error on_entry(void *ctx, const char *section, const char *key,
         value = "";
 
     cm_circular *c = st->c;
+    if (k == K_MONITORING)
+        return load_monitoring(st, key, line, value, d);
     if (k == K_BODY)
         return fill_list(st, key, line, value, &c->body, &c->n_body, d);
     if (k == K_ATTACHMENTS)
@@ -304,7 +382,7 @@ cm_error cm_circular_load(const char *path, const cm_circular_facts *facts,
         e = cm_diag_set(d, CM_ERR_DEFINITION, path, 0, NULL,
                         "no [circular] section");
     for (int k = 0; e == CM_OK && k < K__COUNT; k++)
-        if (!st.key_line[k])
+        if (!st.key_line[k] && k != K_MONITORING)
             e = cm_diag_set(d, CM_ERR_DEFINITION, path, st.section_line,
                             cm_circular_keys[k], "missing key '%s'",
                             cm_circular_keys[k]);

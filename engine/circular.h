@@ -16,6 +16,11 @@
  *   table_title    title of the rectification table, e.g.
  *                  {city}{year}年信用建设主要问题整改责任分工表
  *   table_label    label above it, e.g. 附件2
+ *   monitoring     optional: the monitoring section's paragraph (issue 4),
+ *                  kept as a template here (not filled: its facts come from
+ *                  the rank analysis and the problem lifecycle, rendered by
+ *                  run with cm_text_render). Its placeholders: see
+ *                  CM_CIRCULAR_MONITORING_VARS below.
  * Every value may use the placeholders {city} (region name), {code},
  * {period}, {year}, {month}, {problems} (number of rows). Unknown keys,
  * unknown placeholders, a missing key or a bad date are located errors.
@@ -33,6 +38,7 @@ typedef struct cm_circular {
     char **attachments; size_t n_attachments;
     char *signature, *date;
     char *table_title, *table_label;
+    char *monitoring;   /* template text, or NULL when the key is absent */
     char *path;         /* the template file read */
 } cm_circular;
 
@@ -42,6 +48,13 @@ typedef struct cm_circular_facts {
     int year, month;    /* of the period; month 0 for a quarter or year */
     int problems;
 } cm_circular_facts;
+
+/* The placeholders a monitoring template may use (NULL-terminated):
+ * city, year, month, group_name (地级市), n, rank, score, d_month, d_year,
+ * d_dec (changes in places, + = up), prov_name, prov_place, prov_n,
+ * prov_upper (1/0), target_up, target_rank, to_gain, level1_worst,
+ * level1_worst_delta, problems, new, persisting, resolved, overdue. */
+extern const char *const cm_circular_monitoring_vars[];
 
 /* Loads and fills the template at path. *out owned by the caller (free with
  * cm_circular_free). facts may be NULL to only validate (placeholders are

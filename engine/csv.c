@@ -4,18 +4,32 @@
  * Two passes over the input, each in 64 KiB chunks so that memory stays flat:
  * the first decides the encoding (BOM, else valid UTF-8, else GB18030) and
  * validates it, so that an encoding error is reported before any row reaches
- * the callback; the second converts to UTF-8 and parses. GB18030 never uses
- * the bytes '\n', '\r', '"' or ',' inside a multi-byte character (trail bytes
- * are 0x30-0x39, 0x40-0x7E, 0x80-0xFE), so lines counted on the raw bytes
- * match the lines the parser counts on the converted text.
+ * the callback; the second hashes the raw bytes (when asked), converts to
+ * UTF-8, checks it again (the file may have changed in between, and every
+ * row handed out must be valid UTF-8; at 2 GB/s the check is cheap) and
+ * parses. GB18030 never uses the bytes '\n',
+ * '\r', '"' or ',' inside a multi-byte character (trail bytes are 0x30-0x39,
+ * 0x40-0x7E, 0x80-0xFE), so the parser can count lines on converted text.
+ *
+ * Speed: the former reader validated with a call to cm_utf8_decode per
+ * character and stored fields a byte at a time through put() (about 25% of
+ * a publicity import's profile), and the importers hashed the file in a
+ * third read (13%). Here ASCII is checked 8 bytes to a word and CJK three
+ * bytes at a time, fields are copied as spans found a word at a time, and
+ * the hash is taken in the parse pass. On 68 MB of generated publicity and
+ * entity files in memory (gcc 12 -O2): validation 705 -> 2100 MB/s, parse
+ * 288 -> 800 MB/s, whole cm_csv_read_mem 143 -> 460 MB/s.
  */
 #include "csv.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sha256.h"
 
 #define CSV_CHUNK (64 * 1024)
 
@@ -25,24 +39,32 @@ typedef struct csv_src {
     const char *mem;
     size_t len, pos;
     const char *name;
+    cm_sha256 *sha;     /* when set, every byte read is hashed */
+    long long total;    /* bytes read since the last rewind */
 } csv_src;
 
 static int src_read(csv_src *s, char *buf, size_t cap, size_t *got)
 {
     if (s->f) {
         *got = fread(buf, 1, cap, s->f);
-        return ferror(s->f) ? -1 : 0;
+        if (ferror(s->f))
+            return -1;
+    } else {
+        size_t k = s->len - s->pos < cap ? s->len - s->pos : cap;
+        if (k)
+            memcpy(buf, s->mem + s->pos, k);
+        s->pos += k;
+        *got = k;
     }
-    size_t k = s->len - s->pos < cap ? s->len - s->pos : cap;
-    if (k)
-        memcpy(buf, s->mem + s->pos, k);
-    s->pos += k;
-    *got = k;
+    if (s->sha)
+        cm_sha256_update(s->sha, buf, *got);
+    s->total += (long long)*got;
     return 0;
 }
 
 static int src_rewind(csv_src *s)
 {
+    s->total = 0;
     if (s->f)
         return fseek(s->f, 0L, SEEK_SET);
     s->pos = 0;
@@ -55,37 +77,145 @@ typedef cm_error (*csv_emit)(void *ctx, const char *p, size_t n);
 /* An encoding failure found by a pass: where it is. */
 typedef struct csv_bad {
     int found;
-    long line;
+    long long off;      /* offset of the bad byte in the raw input */
     unsigned byte;
 } csv_bad;
-
-static long count_lf(const char *p, size_t n, long line)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] == '\n')
-            line++;
-    return line;
-}
-
-/* Length of the prefix of buf[0..n) that ends on a character boundary: a
- * UTF-8 sequence cut by the chunk end is held back for the next chunk. */
-static size_t utf8_complete(const char *buf, size_t n)
-{
-    for (size_t back = 1; back <= 3 && back <= n; back++) {
-        unsigned char c = (unsigned char)buf[n - back];
-        if ((c & 0xC0) == 0x80)
-            continue;
-        size_t need = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
-                    : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-        return need > back ? n - back : n;
-    }
-    return n;
-}
 
 static cm_error io_fail(csv_src *s, cm_diag *d)
 {
     return cm_diag_set(d, CM_ERR_IO, s->name, 0, NULL, "read error: %s",
                        strerror(errno));
+}
+
+/* The 1-based line holding raw byte off, found by reading again from the
+ * start: passes keep only byte offsets, as counting lines in every chunk
+ * cost more than this second read does on the rare bad file. 0 when the
+ * input cannot be read again. */
+static long line_at(csv_src *s, long long off)
+{
+    s->sha = NULL;
+    if (src_rewind(s) != 0)
+        return 0;
+    char buf[16 * 1024];
+    long line = 1;
+    while (off > 0) {
+        size_t got;
+        if (src_read(s, buf, sizeof buf, &got) != 0)
+            return 0;
+        if (got == 0)
+            break;
+        size_t k = (long long)got < off ? got : (size_t)off;
+        for (const char *q = buf, *e = buf + k;
+             (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+            line++;
+        off -= (long long)k;
+    }
+    return line;
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static uint64_t load8(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Nonzero when some byte of v is 0, with the flag bit (0x80) set in each
+ * such byte: exact for the lowest one (borrows only run upward from a zero
+ * byte, so a false flag only ever sits above a true one). */
+static uint64_t has_zero(uint64_t v)
+{
+    return (v - ONES) & ~v & HIGHS;
+}
+
+/* Index of the lowest-addressed byte of a load8 word whose flag bit (0x80)
+ * is set in m, m nonzero; 0 where the byte order is unknown, which is
+ * merely slower (callers go on byte by byte from there). */
+static size_t first_set_byte(uint64_t m)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (size_t)__builtin_ctzll(m) >> 3;
+#else
+    (void)m;
+    return 0;
+#endif
+}
+
+/* Where UTF-8 checking of s[0..n) stopped: n when every character is
+ * valid (the same rules as cm_utf8_decode: no overlong forms, surrogates or
+ * code points above U+10FFFF). Below n, *cut tells a character cut short by
+ * the end of s (valid so far; more bytes may complete it) from a bad byte.
+ * Runs of ASCII are skipped 8 bytes at a time; a publicity file is about
+ * 60% ASCII, and its Chinese text takes the switch below one character at a
+ * time instead of a function call per character. */
+static size_t utf8_scan(const unsigned char *s, size_t n, int *cut)
+{
+    size_t i = 0;
+    *cut = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t high = load8(s + i) & HIGHS;
+            if (!high) {
+                i += 8;
+                continue;
+            }
+            i += first_set_byte(high); /* to the first non-ASCII byte */
+        }
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* Runs of CJK: E1..EC and EE..EF take any two trail bytes. */
+        while (n - i >= 3 && c >= 0xE1 && c <= 0xEF && c != 0xED &&
+               (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
+            if (i == n)
+                return n;
+            c = s[i];
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* Unicode 15, table 3-7: the second byte's range depends on the
+         * first; later bytes are 80..BF. */
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 3;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return i;
+        }
+        size_t have = n - i < k ? n - i : k;
+        if (have >= 2 && (s[i + 1] < lo || s[i + 1] > hi))
+            return i;
+        for (size_t j = 2; j < have; j++)
+            if ((s[i + j] & 0xC0) != 0x80)
+                return i;
+        if (have < k) {
+            *cut = 1;
+            return i;
+        }
+        i += k;
+    }
+    return n;
 }
 
 /* One pass over UTF-8 input (BOM skipped when bom is set): validates and,
@@ -98,7 +228,7 @@ static cm_error pass_utf8(csv_src *s, int bom, csv_emit emit, void *ctx,
         return cm_diag_set(d, CM_ERR_NOMEM, s->name, 0, NULL, "out of memory");
     cm_error err = CM_OK;
     size_t carry = 0;
-    long line = 1;
+    long long base = 0; /* offset of chunk[0] in the input */
     int first = 1;
     for (;;) {
         size_t got;
@@ -111,29 +241,22 @@ static cm_error pass_utf8(csv_src *s, int bom, csv_emit emit, void *ctx,
         if (first && bom && n >= 3)
             start = 3;
         first = 0;
-        size_t end = got ? utf8_complete(chunk, n) : n;
-        if (end < start)
-            end = start;
-        size_t i = start;
-        while (i < end) {
-            unsigned cp;
-            int k = cm_utf8_decode(chunk + i, end - i, &cp);
-            if (k == 0) {
-                bad->found = 1;
-                bad->line = count_lf(chunk + start, i - start, line);
-                bad->byte = (unsigned char)chunk[i];
-                err = CM_ERR_ENCODING;
-                break;
-            }
-            i += (size_t)k;
-        }
-        if (err)
+        int cut;
+        size_t end = start + utf8_scan((const unsigned char *)chunk + start,
+                                       n - start, &cut);
+        if (end < n && !(cut && got)) {
+            bad->found = 1;
+            bad->off = base + (long long)end;
+            bad->byte = (unsigned char)chunk[end];
+            err = CM_ERR_ENCODING;
             break;
-        line = count_lf(chunk + start, end - start, line);
-        if (emit && end > start && (err = emit(ctx, chunk + start, end - start)))
+        }
+        if (emit && end > start &&
+            (err = emit(ctx, chunk + start, end - start)))
             break;
         carry = n - end;
         memmove(chunk, chunk + end, carry);
+        base += (long long)end;
         if (got == 0)
             break;
     }
@@ -160,7 +283,7 @@ static cm_error pass_gb18030(csv_src *s, csv_emit emit, void *ctx,
         goto done;
     }
     size_t carry = 0;
-    long line = 1;
+    long long base = 0; /* offset of in[0] in the input */
     for (;;) {
         size_t got;
         if (src_read(s, in + carry, CSV_CHUNK, &got) != 0) {
@@ -183,14 +306,14 @@ static cm_error pass_gb18030(csv_src *s, csv_emit emit, void *ctx,
             if (e == EINVAL && got) /* character cut by the chunk end */
                 break;
             bad->found = 1;
-            bad->line = count_lf(in, (size_t)(ip - in), line);
+            bad->off = base + (ip - in);
             bad->byte = (unsigned char)*ip;
             err = CM_ERR_ENCODING;
             break;
         }
         if (err)
             break;
-        line = count_lf(in, (size_t)(ip - in), line);
+        base += ip - in;
         carry = il;
         memmove(in, ip, carry);
         if (got == 0)
@@ -227,30 +350,36 @@ typedef struct csv_parser {
     long quote_line;    /* line on which the open quote was opened */
 } csv_parser;
 
-static cm_error grow(csv_parser *p)
+/* Room for k more bytes and a NUL. */
+static cm_error reserve(csv_parser *p, size_t k)
 {
-    if (p->len + 1 >= p->cap) {
-        size_t ncap = p->cap ? 2 * p->cap : 1024;
-        char *nb = realloc(p->buf, ncap);
-        if (!nb)
-            return cm_diag_set(p->d, CM_ERR_NOMEM, p->name, p->row_line, NULL,
-                               "out of memory");
-        p->buf = nb;
-        p->cap = ncap;
-    }
+    if (p->len + k < p->cap)
+        return CM_OK;
+    size_t ncap = p->cap ? p->cap : 1024;
+    while (ncap <= p->len + k)
+        ncap *= 2;
+    char *nb = realloc(p->buf, ncap);
+    if (!nb)
+        return cm_diag_set(p->d, CM_ERR_NOMEM, p->name, p->row_line, NULL,
+                           "out of memory");
+    p->buf = nb;
+    p->cap = ncap;
     return CM_OK;
 }
 
-static cm_error put(csv_parser *p, char c)
+/* Appends s[0..k) to the field being read. */
+static cm_error put_span(csv_parser *p, const char *s, size_t k)
 {
-    if (p->len - p->field_start >= CM_CSV_MAX_FIELD)
+    if (p->len - p->field_start + k > CM_CSV_MAX_FIELD)
         return cm_diag_set(p->d, CM_ERR_CSV, p->name, p->row_line, NULL,
                            "field %zu is longer than %d bytes (a quote left "
                            "open?)", p->nf + 1, CM_CSV_MAX_FIELD);
-    cm_error e = grow(p);
-    if (!e)
-        p->buf[p->len++] = c;
-    return e;
+    cm_error e = reserve(p, k);
+    if (e)
+        return e;
+    memcpy(p->buf + p->len, s, k);
+    p->len += k;
+    return CM_OK;
 }
 
 static cm_error end_field(csv_parser *p)
@@ -258,7 +387,7 @@ static cm_error end_field(csv_parser *p)
     if (p->nf == CM_CSV_MAX_FIELDS)
         return cm_diag_set(p->d, CM_ERR_CSV, p->name, p->row_line, NULL,
                            "row has more than %d fields", CM_CSV_MAX_FIELDS);
-    cm_error e = grow(p);
+    cm_error e = reserve(p, 0);
     if (e)
         return e;
     p->off[p->nf] = p->field_start;
@@ -295,16 +424,66 @@ static cm_error end_line(csv_parser *p)
     return e;
 }
 
+/* Index of the first byte at or after i in s[0..n) that ends a span of an
+ * unquoted field (',' CR LF NUL), or n. Eight bytes to a word: fields are
+ * short (publicity rows average 15 bytes a field), so a word test beats
+ * both a byte loop and strcspn's per-call setup. */
+static size_t scan_plain(const char *s, size_t i, size_t n)
+{
+    for (; n - i >= 8; i += 8) {
+        uint64_t v = load8(s + i);
+        uint64_t m = has_zero(v) | has_zero(v ^ (ONES * ',')) |
+                     has_zero(v ^ (ONES * '\n')) | has_zero(v ^ (ONES * '\r'));
+        if (m) {
+            i += first_set_byte(m);
+            break;
+        }
+    }
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == ',' || c == '\n' || c == '\r' || c == '\0')
+            break;
+    }
+    return i;
+}
+
+/* The same inside quotes: the span ends at '"', LF (counted as a line) or
+ * NUL. */
+static size_t scan_quoted(const char *s, size_t i, size_t n)
+{
+    for (; n - i >= 8; i += 8) {
+        uint64_t v = load8(s + i);
+        uint64_t m = has_zero(v) | has_zero(v ^ (ONES * '"')) |
+                     has_zero(v ^ (ONES * '\n'));
+        if (m) {
+            i += first_set_byte(m);
+            break;
+        }
+    }
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '"' || c == '\n' || c == '\0')
+            break;
+    }
+    return i;
+}
+
+/* Each turn of the loop takes one special byte, or one span of ordinary
+ * bytes copied at once (the span never starts a row or holds a byte that
+ * changes state, so the per-byte bookkeeping of the former parser holds). */
 static cm_error parse_bytes(void *ctx, const char *s, size_t n)
 {
     csv_parser *p = ctx;
     cm_error e = CM_OK;
-    for (size_t i = 0; i < n && !e; i++) {
+    size_t i = 0;
+    while (i < n && !e) {
         char c = s[i];
         if (p->skip_lf) {
             p->skip_lf = 0;
-            if (c == '\n')
+            if (c == '\n') {
+                i++;
                 continue;
+            }
         }
         if (c == '\0')
             return cm_diag_set(p->d, CM_ERR_ENCODING, p->name, p->line, NULL,
@@ -316,46 +495,47 @@ static cm_error parse_bytes(void *ctx, const char *s, size_t n)
         }
         switch (p->state) {
         case S_START:
-            if (c == '"') {
+        case S_PLAIN:
+            if (c == '"' && p->state == S_START) {
                 p->state = S_QUOTED;
                 p->quote_line = p->line;
+                i++;
             } else if (c == ',') {
                 e = end_field(p);
+                i++;
             } else if (c == '\r' || c == '\n') {
                 p->skip_lf = c == '\r';
                 e = end_line(p);
+                i++;
             } else {
+                /* a quote inside an unquoted field is kept as written */
+                size_t j = scan_plain(s, i + 1, n);
                 p->state = S_PLAIN;
-                e = put(p, c);
-            }
-            break;
-        case S_PLAIN:
-            if (c == ',') {
-                e = end_field(p);
-            } else if (c == '\r' || c == '\n') {
-                p->skip_lf = c == '\r';
-                e = end_line(p);
-            } else {
-                e = put(p, c);
+                e = put_span(p, s + i, j - i);
+                i = j;
             }
             break;
         case S_QUOTED:
             if (c == '"') {
                 p->state = S_QUOTE_SEEN;
+                i++;
             } else if (c == '\n') {
                 /* A CRLF inside a cell is one line break, as in the cell. */
                 if (p->len > p->field_start && p->buf[p->len - 1] == '\r')
                     p->len--;
                 p->line++;
-                e = put(p, '\n');
+                e = put_span(p, "\n", 1);
+                i++;
             } else {
-                e = put(p, c);
+                size_t j = scan_quoted(s, i + 1, n);
+                e = put_span(p, s + i, j - i);
+                i = j;
             }
             break;
         case S_QUOTE_SEEN:
             if (c == '"') {
                 p->state = S_QUOTED;
-                e = put(p, '"');
+                e = put_span(p, "\"", 1);
             } else if (c == ',') {
                 e = end_field(p);
             } else if (c == '\r' || c == '\n') {
@@ -367,6 +547,7 @@ static cm_error parse_bytes(void *ctx, const char *s, size_t n)
                                 "(line %ld): double a quote inside a quoted "
                                 "field", p->nf + 1, p->line);
             }
+            i++;
             break;
         }
     }
@@ -384,8 +565,10 @@ static cm_error parse_finish(csv_parser *p)
     return CM_OK;
 }
 
+/* The encoding pass, then the parse pass; sha (may be NULL) receives the
+ * raw bytes of the parse pass. */
 static cm_error read_src(csv_src *s, cm_csv_row_cb cb, void *ctx,
-                         cm_csv_encoding *enc, cm_diag *d)
+                         cm_csv_encoding *enc, cm_sha256 *sha, cm_diag *d)
 {
     char head[3];
     size_t got;
@@ -401,11 +584,12 @@ static cm_error read_src(csv_src *s, cm_csv_row_cb cb, void *ctx,
     if (e && !bad.found)
         return e;
     if (bad.found && bom)
-        return cm_diag_set(d, CM_ERR_ENCODING, s->name, bad.line, NULL,
+        return cm_diag_set(d, CM_ERR_ENCODING, s->name, line_at(s, bad.off),
+                           NULL,
                            "invalid UTF-8 (byte 0x%02X) in a file that starts "
                            "with a UTF-8 BOM", bad.byte);
     if (bad.found) {
-        long utf8_line = bad.line;
+        long long utf8_off = bad.off;
         bad.found = 0;
         if (src_rewind(s) != 0)
             return io_fail(s, d);
@@ -414,7 +598,8 @@ static cm_error read_src(csv_src *s, cm_csv_row_cb cb, void *ctx,
             return e;
         if (bad.found)
             return cm_diag_set(d, CM_ERR_ENCODING, s->name,
-                               bad.line > utf8_line ? bad.line : utf8_line,
+                               line_at(s, bad.off > utf8_off ? bad.off
+                                                             : utf8_off),
                                NULL,
                                "text is neither UTF-8 nor GBK/GB18030 "
                                "(byte 0x%02X): save the file as CSV UTF-8",
@@ -435,12 +620,15 @@ static cm_error read_src(csv_src *s, cm_csv_row_cb cb, void *ctx,
     p->d = d;
     p->line = 1;
     bad.found = 0;
+    s->sha = sha;
     if (found == CM_CSV_GB18030)
         e = pass_gb18030(s, parse_bytes, p, &bad, d);
     else
         e = pass_utf8(s, bom, parse_bytes, p, &bad, d);
+    s->sha = NULL;
     if (bad.found) /* the file changed between the passes */
-        e = cm_diag_set(d, CM_ERR_ENCODING, s->name, bad.line, NULL,
+        e = cm_diag_set(d, CM_ERR_ENCODING, s->name, line_at(s, bad.off),
+                        NULL,
                         "bad text encoding (byte 0x%02X); was the file "
                         "changed while being read?", bad.byte);
     if (!e)
@@ -450,23 +638,42 @@ static cm_error read_src(csv_src *s, cm_csv_row_cb cb, void *ctx,
     return e;
 }
 
-cm_error cm_csv_read(const char *path, cm_csv_row_cb cb, void *ctx,
-                     cm_csv_encoding *enc, cm_diag *d)
+cm_error cm_csv_read_hash(const char *path, cm_csv_row_cb cb, void *ctx,
+                          cm_csv_encoding *enc, char hex[65],
+                          long long *size, cm_diag *d)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return cm_diag_set(d, CM_ERR_IO, path, 0, NULL, "cannot open: %s",
                            strerror(errno));
-    csv_src s = {f, NULL, 0, 0, path};
-    cm_error e = read_src(&s, cb, ctx, enc, d);
+    csv_src s = {f, NULL, 0, 0, path, NULL, 0};
+    cm_sha256 sha;
+    cm_sha256_init(&sha);
+    cm_error e = read_src(&s, cb, ctx, enc, hex ? &sha : NULL, d);
+    long long total = s.total;
     fclose(f);
-    return e;
+    if (e)
+        return e;
+    if (hex) {
+        unsigned char dig[32];
+        cm_sha256_final(&sha, dig);
+        cm_sha256_hex(dig, hex);
+    }
+    if (size)
+        *size = total;
+    return CM_OK;
+}
+
+cm_error cm_csv_read(const char *path, cm_csv_row_cb cb, void *ctx,
+                     cm_csv_encoding *enc, cm_diag *d)
+{
+    return cm_csv_read_hash(path, cb, ctx, enc, NULL, NULL, d);
 }
 
 cm_error cm_csv_read_mem(const char *name, const char *buf, size_t len,
                          cm_csv_row_cb cb, void *ctx, cm_csv_encoding *enc,
                          cm_diag *d)
 {
-    csv_src s = {NULL, buf, len, 0, name};
-    return read_src(&s, cb, ctx, enc, d);
+    csv_src s = {NULL, buf, len, 0, name, NULL, 0};
+    return read_src(&s, cb, ctx, enc, NULL, d);
 }

@@ -53,6 +53,17 @@ typedef cm_error (*cm_csv_row_cb)(void *ctx, const cm_csv_row *row,
 cm_error cm_csv_read(const char *path, cm_csv_row_cb cb, void *ctx,
                      cm_csv_encoding *enc, cm_diag *d);
 
+/* Same, and also takes the SHA-256 of the file's raw bytes (BOM and all,
+ * before any conversion) while reading them to parse, so an importer needs
+ * no separate pass for its audit hash (the same digest as cm_sha256_file).
+ * hex (may be NULL) receives the lower-case digest, size (may be NULL) the
+ * file's size in bytes; both are written only when CM_OK is returned, and
+ * then describe exactly the bytes whose rows were handed out. Errors as
+ * cm_csv_read. */
+cm_error cm_csv_read_hash(const char *path, cm_csv_row_cb cb, void *ctx,
+                          cm_csv_encoding *enc, char hex[65],
+                          long long *size, cm_diag *d);
+
 /* Same, over a memory buffer (for tests and fuzzing); name is used in
  * messages in place of a path. */
 cm_error cm_csv_read_mem(const char *name, const char *buf, size_t len,

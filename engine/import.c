@@ -877,11 +877,10 @@ static cm_error prepare(importer *im, const char *sql, sqlite3_stmt **q,
 static cm_error import_one(cm_store *s, cm_input_kind kind, const char *path,
                            long *rows, cm_diag *d)
 {
+    /* hashed by cm_csv_read_hash while it reads the file to parse it */
     char hex[65];
     long long size = 0;
-    cm_error e = cm_sha256_file(path, hex, &size, d);
-    if (e)
-        return e;
+    cm_error e;
     importer im;
     memset(&im, 0, sizeof im);
     im.s = s;
@@ -927,7 +926,7 @@ static cm_error import_one(cm_store *s, cm_input_kind kind, const char *path,
             goto done;
         }
     }
-    e = cm_csv_read(path, on_row, &im, NULL, d);
+    e = cm_csv_read_hash(path, on_row, &im, NULL, hex, &size, d);
     if (!e && !im.have_header) {
         char exp[160];
         e = cm_diag_set(d, CM_ERR_CSV, path, 0, NULL,

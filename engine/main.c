@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assess.h"
@@ -16,6 +17,7 @@
 #include "derive.h"
 #include "import.h"
 #include "micro.h"
+#include "rank.h"
 #include "pdf_out.h"
 #include "run.h"
 #include "store.h"
@@ -46,10 +48,15 @@ static const char usage[] =
     "  derive [--db FILE] [--defs DIR] --from YYYY-MM --to YYYY-MM\n"
     "        compute the derived elements of indicators/derive/ from the\n"
     "        microdata in the store, for every region and month\n"
+    "  rank  [--db FILE] --region CODE --period YYYY-MM [--target N] [--all]\n"
+    "        the city's monitoring rank: changes, place in its province,\n"
+    "        progress to a target of N places up on last December; --all\n"
+    "        also analyses every city of its list and times it\n"
     "  check [--defs DIR] [--templates DIR] [--template FILE]...\n"
     "        validate definitions and circular templates without running\n"
     "  run   [--db FILE] [--defs DIR] [--templates DIR] [--template FILE]\n"
     "        [--out DIR] [--font-song TTF] [--font-hei TTF] [--codes-unit UNIT]\n"
+    "        [--rank-target N]\n"
     "        --region CODE --period PERIOD\n"
     "        compute, assess and write <out>/<region>/<period>/:\n"
     "        rectification.xlsx, indicators.xlsx, circular.pdf, manifest.json\n"
@@ -167,27 +174,41 @@ static cm_error import_folder(cm_store *s, const char *dir, int *n_files,
     cm_error rc = cm_list_dir(dir, NULL, &paths, &n, d);
     if (rc != CM_OK)
         return rc;
-    int agg = 0, micro = 0;
+    int agg = 0, micro = 0, ranks = 0;
     for (size_t i = 0; i < n; i++) {
         agg += cm_import_kind_from_path(paths[i]) >= 0;
         micro += cm_micro_kind_from_path(paths[i]) >= 0;
+        ranks += cm_rank_is_rank_file(paths[i]);
     }
-    cm_list_free(paths, n);
-    if (!agg && !micro)
+    if (!agg && !micro && !ranks) {
+        cm_list_free(paths, n);
         return cm_diag_set(d, CM_ERR_USAGE, dir, 0, NULL,
                            "no input files here (regions.csv, units.csv, "
                            "values.csv, benchmarks.csv, assignments.csv, "
                            "entities*.csv, publicity*.csv, blacklist*.csv, "
-                           "commitments*.csv, calendar*.csv)");
+                           "commitments*.csv, calendar*.csv, ranks*.csv)");
+    }
     int nf1 = 0, nf2 = 0;
     long r1 = 0, r2 = 0;
     if (agg && (rc = cm_import_dir(s, dir, &nf1, &r1, d)) != CM_OK)
-        return rc;
+        goto out;
     if (micro && (rc = cm_micro_import_dir(s, dir, &nf2, &r2, d)) != CM_OK)
-        return rc;
+        goto out;
     *n_files = nf1 + nf2;
     *rows = r1 + r2;
-    return CM_OK;
+    /* ranks last: their regions come with the folder's regions.csv */
+    for (size_t i = 0; i < n && rc == CM_OK; i++) {
+        long r3 = 0;
+        if (!cm_rank_is_rank_file(paths[i]))
+            continue;
+        if ((rc = cm_rank_import_file(s, paths[i], &r3, d)) == CM_OK) {
+            (*n_files)++;
+            *rows += r3;
+        }
+    }
+out:
+    cm_list_free(paths, n);
+    return rc;
 }
 
 static int cmd_derive(int argc, char **argv)
@@ -227,6 +248,96 @@ static int cmd_derive(int argc, char **argv)
     printf("derived %ld values from %zu derivation%s for %s..%s (%.0f ms)\n",
            st.rows, n, n == 1 ? "" : "s", from, to, st.ms);
     return EXIT_OK_;
+}
+
+/* credmon rank: the monitoring-rank analysis of one city, or of every city
+ * of its list (--all: the benchmark's figure). */
+static int cmd_rank(int argc, char **argv)
+{
+    const char *db = "credmon.db", *region = NULL, *period = NULL;
+    int target = 0, all = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db"))) db = v;
+        else if ((v = opt_value(argc, argv, &i, "--region"))) region = v;
+        else if ((v = opt_value(argc, argv, &i, "--period"))) period = v;
+        else if ((v = opt_value(argc, argv, &i, "--target"))) target = atoi(v);
+        else if (!strcmp(argv[i], "--all")) all = 1;
+        else return bad_argument("rank", argv[i]);
+    }
+    if (!region || !period)
+        return usage_error("rank: %s", "--region and --period are required");
+    if (access(db, F_OK) != 0)
+        return usage_error("rank: no store '%s': import first", db);
+    cm_diag d;
+    cm_diag_clear(&d);
+    cm_store *s = NULL;
+    if (cm_store_new(db, &s, &d) != CM_OK)
+        return fail(&d);
+    char group[16] = "";
+    cm_rank_analysis a;
+    int code = EXIT_OK_;
+    if (cm_rank_group_of(s, region, period, group, &d) != CM_OK) {
+        code = fail(&d);
+        goto out;
+    }
+    if (!group[0]) {
+        fprintf(stderr, "credmon: rank: %s is in no rank list of %s\n", region,
+                period);
+        code = EXIT_DATA;
+        goto out;
+    }
+    if (cm_rank_analyse(s, region, group, period, target, &a, &d) != CM_OK) {
+        code = fail(&d);
+        goto out;
+    }
+    printf("%s %s %s: rank %d of %d, score %.2f", region, period, group,
+           a.rank, a.n, a.score);
+    if (a.has_month) printf(", %+d on last month", a.d_month);
+    if (a.has_year) printf(", %+d on last year", a.d_year);
+    if (a.has_dec) printf(", %+d on last December", a.d_dec);
+    printf(", %d of %d in its province (%s)", a.prov_place, a.prov_n,
+           a.prov_upper ? "中上" : "not 中上");
+    if (a.target_rank)
+        printf(", target %d: %d places to gain", a.target_rank,
+               a.to_gain > 0 ? a.to_gain : 0);
+    if (a.n_level1)
+        printf(", worst first-level: %s %+.2f", a.level1[0].name,
+               a.level1[0].delta);
+    printf("\n");
+    if (all) {
+        /* every city of the list, as the benchmark measures */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        sqlite3_stmt *st = NULL;
+        int n = 0;
+        if (sqlite3_prepare_v2(cm_store_db(s), "SELECT region FROM ranks WHERE "
+                               "period = ?1 AND grp = ?2 ORDER BY rank", -1, &st,
+                               NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, period, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 2, group, -1, SQLITE_TRANSIENT);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                char code_r[8];
+                snprintf(code_r, sizeof code_r, "%s",
+                         (const char *)sqlite3_column_text(st, 0));
+                if (cm_rank_analyse(s, code_r, group, period, target, &a, &d) !=
+                    CM_OK) {
+                    sqlite3_finalize(st);
+                    code = fail(&d);
+                    goto out;
+                }
+                n++;
+            }
+        }
+        sqlite3_finalize(st);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        printf("analysed %d cities in %.1f ms\n", n,
+               (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    }
+out:
+    cm_store_free(s);
+    return code;
 }
 
 static int cmd_import(int argc, char **argv)
@@ -280,7 +391,8 @@ static int cmd_import(int argc, char **argv)
         struct stat st;
         if (stat(argv[i], &st) == 0 && !S_ISDIR(st.st_mode)) {
             int mk = kind >= 0 ? -1 : cm_micro_kind_from_path(argv[i]);
-            if (k < 0 && mk < 0) {
+            int rk = kind >= 0 ? 0 : cm_rank_is_rank_file(argv[i]);
+            if (k < 0 && mk < 0 && !rk) {
                 cm_store_free(s);
                 return usage_error("import: cannot tell the kind of '%s': name "
                                    "it regions.csv, units.csv, values.csv, "
@@ -289,9 +401,10 @@ static int cmd_import(int argc, char **argv)
                                    "commitments*, calendar*.csv, or use --kind",
                                    argv[i]);
             }
-            rc = k >= 0 ? cm_import_file(s, (cm_input_kind)k, argv[i], &rows, &d)
-                        : cm_micro_import_file(s, (cm_micro_kind)mk, argv[i],
-                                               &rows, &d);
+            rc = k >= 0    ? cm_import_file(s, (cm_input_kind)k, argv[i], &rows, &d)
+                 : rk      ? cm_rank_import_file(s, argv[i], &rows, &d)
+                           : cm_micro_import_file(s, (cm_micro_kind)mk, argv[i],
+                                                  &rows, &d);
             nf = 1;
         } else {
             rc = import_folder(s, argv[i], &nf, &rows, &d);
@@ -407,6 +520,7 @@ static int cmd_run(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--font-song"))) o.fonts.song = v;
         else if ((v = opt_value(argc, argv, &i, "--font-hei"))) o.fonts.hei = v;
         else if ((v = opt_value(argc, argv, &i, "--codes-unit"))) o.codes_unit = v;
+        else if ((v = opt_value(argc, argv, &i, "--rank-target"))) o.rank_target = atoi(v);
         else return bad_argument("run", argv[i]);
     }
     if (!o.region || !o.period)
@@ -459,5 +573,7 @@ int main(int argc, char **argv)
         return cmd_run(argc, argv);
     if (!strcmp(cmd, "derive"))
         return cmd_derive(argc, argv);
+    if (!strcmp(cmd, "rank"))
+        return cmd_rank(argc, argv);
     return usage_error("unknown command '%s'", cmd);
 }

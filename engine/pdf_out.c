@@ -1,7 +1,10 @@
 /*
  * pdf_out.c - the circular (通报) as PDF with libharu 2.3.0: a cover letter
  * laid out per GB/T 9704-2012 (党政机关公文格式) on A4 portrait, then the
- * rectification table (整改责任分工表) as an attachment on A4 landscape.
+ * rectification table (整改责任分工表) as an attachment on A4 landscape;
+ * between them, when the report has them, the monitoring section (issue 4:
+ * the rendered paragraph, the rank trend chart drawn as PDF paths, the
+ * problem lifecycle table). Also the one-page summaries per county.
  *
  * libharu does not break Chinese lines (HPDF_Page_TextRect only breaks at
  * ASCII spaces), so every line is broken by wrap.h with widths measured here
@@ -10,12 +13,15 @@
 #include "pdf_out.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hpdf.h>
 
+#include "lifecycle.h"
+#include "rank.h"
 #include "wrap.h"
 
 #define MM(x) ((x) * 72.0 / 25.4)
@@ -51,6 +57,22 @@ static const char *const refused_fonts[] = {
 #define CELL_PAD_Y 4.0
 #define LABEL_SIZE 16.0       /* 3号黑体, GB/T 9704 8 */
 #define TTITLE_SIZE 20.0
+#define MAX_COLS 7            /* widest table drawn */
+
+/* Monitoring section (issue 4). */
+#define CAPTION_SIZE 14.0     /* 4号黑体 for 图1 / 表1 */
+#define CAPTION_H (1.7 * CAPTION_SIZE)
+#define CHART_H MM(80.0)      /* the chart's box, block-wide (156 mm) */
+#define CHART_TEXT 9.0        /* axis labels and legend */
+#define LC_COLS 7
+#define LC_SIZE 10.0          /* seven columns on the portrait block */
+#define LC_PITCH 14.0
+
+/* County summaries: compact, so that 20-25 indicators fit on a page. */
+#define CT_COLS 5
+#define CT_SIZE 10.0
+#define CT_PITCH 13.5
+#define COUNT_SIZE 12.0
 
 /* Short columns (0) take their longest text up to a cap in mm, so that a
  * unit name or a deadline stays on one line where it can; the long ones
@@ -74,6 +96,7 @@ typedef struct pdf_ctx {
     HPDF_Font song, hei;
     HPDF_Page page;
     int page_no;
+    int no_folio;                     /* 1: pages are not numbered */
     double left, top, right, bottom;  /* text block of the current page */
     HPDF_STATUS err, detail;          /* first libharu error */
     const char *path;
@@ -213,6 +236,29 @@ static cm_error check_all(const cm_circular *c, const cm_report *r,
             if ((e = check_text(cells[j], col_head[j + 1], d)) != CM_OK)
                 return e;
     }
+    if ((e = check_text(r->region_name, "region_name", d)) != CM_OK ||
+        (e = check_text(r->monitoring, "monitoring", d)) != CM_OK)
+        return e;
+    for (size_t i = 0; r->lifecycle && i < r->lifecycle->n; i++) {
+        const cm_lc_item *it = &r->lifecycle->items[i];
+        const char *cells[] = {it->problem, it->lead, it->deadline, it->note};
+        for (size_t j = 0; j < sizeof cells / sizeof *cells; j++)
+            if ((e = check_text(cells[j], "lifecycle", d)) != CM_OK)
+                return e;
+    }
+    return CM_OK;
+}
+
+/* The texts of a result that a county summary prints. */
+static cm_error check_result(const cm_result *x, cm_diag *d)
+{
+    cm_error e;
+    const char *cells[] = {x->region_name, x->indicator_name, x->unit,
+                           x->value_text, x->benchmark_label,
+                           x->benchmark_text, x->gap_text};
+    for (size_t j = 0; j < sizeof cells / sizeof *cells; j++)
+        if ((e = check_text(cells[j], "result", d)) != CM_OK)
+            return e;
     return CM_OK;
 }
 
@@ -319,7 +365,7 @@ static cm_error draw_page_number(pdf_ctx *p)
  * "— 2 —". */
 static cm_error finish_page(pdf_ctx *p)
 {
-    return p->page_no > 0 ? draw_page_number(p) : CM_OK;
+    return p->page_no > 0 && !p->no_folio ? draw_page_number(p) : CM_OK;
 }
 
 static cm_error new_page(pdf_ctx *p, int landscape)
@@ -663,22 +709,223 @@ out:
     return e;
 }
 
-/* ---- the table ------------------------------------------------------- */
+/* ---- ruled tables ---------------------------------------------------- */
+
+/* One ruled table: its columns, type and where its pages go. Used for the
+ * rectification table (landscape, 五号), the lifecycle table of the
+ * monitoring section and the county summaries (portrait). */
+typedef struct tspec {
+    int ncols;                  /* at most MAX_COLS */
+    const char *const *head;    /* header texts */
+    const int *centre;          /* per column: 1 = centred, 0 = flush left */
+    double colw[MAX_COLS];      /* points, from column_widths() */
+    double size, pitch;         /* type size and line pitch of the cells */
+    double pad_x, pad_y;        /* cell padding */
+    int landscape;              /* orientation of continuation pages */
+    const char *cont;           /* line above the repeated header on
+                                   continuation pages ("…(续)"), or NULL */
+} tspec;
 
 typedef struct trow {
-    const char *text[TABLE_COLS];
-    cm_wrap_line *lines[TABLE_COLS];
-    size_t n[TABLE_COLS];
+    const char *text[MAX_COLS];
+    cm_wrap_line *lines[MAX_COLS];
+    size_t n[MAX_COLS];
     size_t max_lines;
+    unsigned red;               /* bit i set: column i drawn in red */
 } trow;
+
+/* The text of cell (row, col) of a table's data; buf (n bytes) may be
+ * used for formatted values. */
+typedef const char *(*cell_fn)(const void *data, size_t row, int col,
+                               char *buf, size_t n);
 
 static void trow_clear(trow *t)
 {
-    for (int i = 0; i < TABLE_COLS; i++) {
+    for (int i = 0; i < MAX_COLS; i++) {
         free(t->lines[i]);
         t->lines[i] = NULL;
     }
 }
+
+/* Copies a, b, c, d (NULL = "") into buf, cut at a character boundary if
+ * it must be cut. */
+static const char *join4(char *buf, size_t n, const char *a, const char *b,
+                         const char *c, const char *d)
+{
+    int k = snprintf(buf, n, "%s%s%s%s", a ? a : "", b ? b : "", c ? c : "",
+                     d ? d : "");
+    if (k >= 0 && (size_t)k >= n && n > 0) {
+        size_t m = n - 1;
+        while (m && ((unsigned char)buf[m] & 0xC0) == 0x80)
+            m--;
+        buf[m] = '\0';
+    }
+    return buf;
+}
+
+/* Short columns (weight 0) take their longest text (header included) up
+ * to cap_mm, so that a unit name or a deadline stays on one line where it
+ * can; the long ones share the rest of total in proportion to weight. */
+static void column_widths(tspec *t, const double *cap_mm,
+                          const double *weight, const tstyle *hs,
+                          const tstyle *bs, double total, cell_fn cell,
+                          const void *data, size_t nrows)
+{
+    double used = 0, weights = 0;
+    char buf[512];
+    for (int i = 0; i < t->ncols; i++) {
+        if (weight[i] > 0) {
+            weights += weight[i];
+            continue;
+        }
+        double w = text_width(hs, t->head[i], strlen(t->head[i]));
+        for (size_t k = 0; k < nrows; k++) {
+            const char *s = cell(data, k, i, buf, sizeof buf);
+            double x = text_width(bs, s, strlen(s));
+            if (x > w)
+                w = x;
+        }
+        w += 2 * t->pad_x + 1.0;
+        if (w > MM(cap_mm[i]))
+            w = MM(cap_mm[i]);
+        t->colw[i] = w;
+        used += w;
+    }
+    for (int i = 0; i < t->ncols; i++)
+        if (weight[i] > 0)
+            t->colw[i] = (total - used) * weight[i] / weights;
+}
+
+static cm_error trow_wrap(pdf_ctx *p, const tspec *t, trow *r,
+                          const tstyle *st)
+{
+    r->max_lines = 1;
+    for (int i = 0; i < t->ncols; i++) {
+        cm_error e = wrap(p, st, r->text[i], t->colw[i] - 2 * t->pad_x, 0,
+                          &r->lines[i], &r->n[i]);
+        if (e != CM_OK)
+            return e;
+        if (r->n[i] > r->max_lines)
+            r->max_lines = r->n[i];
+    }
+    return CM_OK;
+}
+
+static double row_height(const tspec *t, size_t lines)
+{
+    return (double)lines * t->pitch + 2 * t->pad_y;
+}
+
+/* Draws lines [from, from+count) of every cell of r as one ruled row whose
+ * top is *y; cells are centred vertically, except a slice of a row split
+ * across pages, which starts at the top. */
+static cm_error draw_row(pdf_ctx *p, const tspec *t, const trow *r,
+                         const tstyle *st, size_t from, size_t count,
+                         int centred_head, double *y)
+{
+    cm_error e;
+    double h = row_height(t, count);
+    double x = p->left;
+    int whole = from == 0 && count == r->max_lines;
+    HPDF_Page_SetRGBStroke(p->page, 0, 0, 0);
+    HPDF_Page_SetLineWidth(p->page, 0.6);
+    HPDF_Page_Rectangle(p->page, p->left, *y - h, p->right - p->left, h);
+    HPDF_Page_Stroke(p->page);
+    for (int i = 0; i < t->ncols; i++) {
+        if (i > 0) {
+            HPDF_Page_MoveTo(p->page, x, *y);
+            HPDF_Page_LineTo(p->page, x, *y - h);
+            HPDF_Page_Stroke(p->page);
+        }
+        CHECK(p, "ruling the table");
+        tstyle cs = *st;
+        cs.red = (r->red >> i) & 1u;
+        size_t n = r->n[i] > from ? r->n[i] - from : 0;
+        if (n > count)
+            n = count;
+        double top = *y - t->pad_y;
+        if (whole)
+            top -= (double)(count - n) * t->pitch / 2.0;
+        for (size_t j = 0; j < n; j++) {
+            const cm_wrap_line *l = &r->lines[i][from + j];
+            const char *s = r->text[i] + l->start;
+            double w = text_width(&cs, s, l->len);
+            double tx = centred_head || t->centre[i]
+                            ? x + (t->colw[i] - w) / 2.0
+                            : x + t->pad_x;
+            if ((e = draw_text(p, &cs, tx, baseline(top, t->pitch, cs.size),
+                               s, l->len)) != CM_OK)
+                return e;
+            top -= t->pitch;
+        }
+        x += t->colw[i];
+    }
+    *y -= h;
+    return CM_OK;
+}
+
+static double cont_height(const tspec *t)
+{
+    return t->cont ? 2.0 * t->pitch : 0.0;
+}
+
+/* A new page for a table running over: the continuation line if any, the
+ * header row; *y below it. */
+static cm_error table_page(pdf_ctx *p, const tspec *t, const trow *head,
+                           const tstyle *hs, double *y)
+{
+    cm_error e = new_page(p, t->landscape);
+    if (e != CM_OK)
+        return e;
+    *y = p->top;
+    if (t->cont) {
+        double h = cont_height(t);
+        if ((e = draw_text(p, hs, p->left, baseline(*y, h, hs->size), t->cont,
+                           strlen(t->cont))) != CM_OK)
+            return e;
+        *y -= h;
+    }
+    return draw_row(p, t, head, hs, 0, head->max_lines, 1, y);
+}
+
+/* Draws row r (wrapped) under *y. Rows are never cut: one that does not
+ * fit goes whole to the next page under a repeated header row; only a row
+ * taller than a whole page is split, at line boundaries. */
+static cm_error table_row(pdf_ctx *p, const tspec *t, const trow *head,
+                          const tstyle *hs, const trow *r, const tstyle *bs,
+                          double *y)
+{
+    cm_error e;
+    double page_h = t->landscape ? BLOCK_W : BLOCK_H;
+    double full = page_h - cont_height(t) - row_height(t, head->max_lines);
+    double h = row_height(t, r->max_lines);
+    if (h <= full) {
+        if (*y - h < p->bottom && (e = table_page(p, t, head, hs, y)) != CM_OK)
+            return e;
+        return draw_row(p, t, r, bs, 0, r->max_lines, 0, y);
+    }
+    size_t from = 0;
+    while (from < r->max_lines) {
+        double room = *y - p->bottom - 2 * t->pad_y;
+        size_t fit = room > 0 ? (size_t)(room / t->pitch) : 0;
+        if (fit == 0) {
+            if ((e = table_page(p, t, head, hs, y)) != CM_OK)
+                return e;
+            continue;
+        }
+        if (fit > r->max_lines - from)
+            fit = r->max_lines - from;
+        if ((e = draw_row(p, t, r, bs, from, fit, 0, y)) != CM_OK)
+            return e;
+        from += fit;
+        if (from < r->max_lines &&
+            (e = table_page(p, t, head, hs, y)) != CM_OK)
+            return e;
+    }
+    return CM_OK;
+}
+
+/* ---- the rectification table ----------------------------------------- */
 
 static const char *cell_text(const cm_rect_row *w, int col, char *num,
                              size_t n)
@@ -698,124 +945,28 @@ static const char *cell_text(const cm_rect_row *w, int col, char *num,
     return s ? s : "";
 }
 
-static void column_widths(const cm_report *r, const tstyle *hs,
-                          const tstyle *bs, double total, double *colw)
+static const char *rect_cell(const void *data, size_t row, int col,
+                             char *buf, size_t n)
 {
-    double used = 0, weights = 0;
-    char num[24];
-    for (int i = 0; i < TABLE_COLS; i++) {
-        if (col_weight[i] > 0) {
-            weights += col_weight[i];
-            continue;
-        }
-        double w = text_width(hs, col_head[i], strlen(col_head[i]));
-        for (size_t k = 0; k < r->n_rows; k++) {
-            const char *s = cell_text(&r->rows[k], i, num, sizeof num);
-            double x = text_width(bs, s, strlen(s));
-            if (x > w)
-                w = x;
-        }
-        w += 2 * CELL_PAD_X + 1.0;
-        if (w > MM(col_cap_mm[i]))
-            w = MM(col_cap_mm[i]);
-        colw[i] = w;
-        used += w;
-    }
-    for (int i = 0; i < TABLE_COLS; i++)
-        if (col_weight[i] > 0)
-            colw[i] = (total - used) * col_weight[i] / weights;
-}
-
-static cm_error trow_wrap(pdf_ctx *p, trow *t, const tstyle *st,
-                          const double *colw)
-{
-    t->max_lines = 1;
-    for (int i = 0; i < TABLE_COLS; i++) {
-        cm_error e = wrap(p, st, t->text[i], colw[i] - 2 * CELL_PAD_X, 0,
-                          &t->lines[i], &t->n[i]);
-        if (e != CM_OK)
-            return e;
-        if (t->n[i] > t->max_lines)
-            t->max_lines = t->n[i];
-    }
-    return CM_OK;
-}
-
-/* Draws lines [from, from+count) of every cell of t as one ruled row whose
- * top is *y; cells are centred vertically, except a slice of a row split
- * across pages, which starts at the top. */
-static cm_error draw_row(pdf_ctx *p, const trow *t, const tstyle *st,
-                         const double *colw, size_t from, size_t count,
-                         int centred_head, double *y)
-{
-    cm_error e;
-    double h = (double)count * CELL_PITCH + 2 * CELL_PAD_Y;
-    double x = p->left;
-    int whole = from == 0 && count == t->max_lines;
-    HPDF_Page_SetRGBStroke(p->page, 0, 0, 0);
-    HPDF_Page_SetLineWidth(p->page, 0.6);
-    HPDF_Page_Rectangle(p->page, p->left, *y - h, p->right - p->left, h);
-    HPDF_Page_Stroke(p->page);
-    for (int i = 0; i < TABLE_COLS; i++) {
-        if (i > 0) {
-            HPDF_Page_MoveTo(p->page, x, *y);
-            HPDF_Page_LineTo(p->page, x, *y - h);
-            HPDF_Page_Stroke(p->page);
-        }
-        CHECK(p, "ruling the table");
-        size_t n = t->n[i] > from ? t->n[i] - from : 0;
-        if (n > count)
-            n = count;
-        double top = *y - CELL_PAD_Y;
-        if (whole)
-            top -= (double)(count - n) * CELL_PITCH / 2.0;
-        for (size_t j = 0; j < n; j++) {
-            const cm_wrap_line *l = &t->lines[i][from + j];
-            const char *s = t->text[i] + l->start;
-            double w = text_width(st, s, l->len);
-            double tx = centred_head || col_centre[i]
-                            ? x + (colw[i] - w) / 2.0
-                            : x + CELL_PAD_X;
-            if ((e = draw_text(p, st, tx, baseline(top, CELL_PITCH, st->size),
-                               s, l->len)) != CM_OK)
-                return e;
-            top -= CELL_PITCH;
-        }
-        x += colw[i];
-    }
-    *y -= h;
-    return CM_OK;
-}
-
-static double row_height(size_t lines)
-{
-    return (double)lines * CELL_PITCH + 2 * CELL_PAD_Y;
-}
-
-/* A new landscape page with the header row; *y below it. */
-static cm_error table_page(pdf_ctx *p, trow *head, const tstyle *hs,
-                           const double *colw, double *y)
-{
-    cm_error e = new_page(p, 1);
-    if (e != CM_OK)
-        return e;
-    *y = p->top;
-    return draw_row(p, head, hs, colw, 0, head->max_lines, 1, y);
+    const cm_report *r = data;
+    return cell_text(&r->rows[row], col, buf, n);
 }
 
 static cm_error draw_table(pdf_ctx *p, const cm_circular *c,
                            const cm_report *r)
 {
     cm_error e;
-    double colw[TABLE_COLS];
+    tspec t = {TABLE_COLS, col_head, col_centre, {0}, CELL_SIZE,
+               CELL_PITCH, CELL_PAD_X, CELL_PAD_Y, 1, NULL};
     tstyle hs = {p->hei, CELL_SIZE, 0, 100, 0, 0};
     tstyle bs = {p->song, CELL_SIZE, 0, 100, 0, 0};
-    column_widths(r, &hs, &bs, BLOCK_H, colw);
-    trow head = {{0}, {0}, {0}, 0};
-    trow row = {{0}, {0}, {0}, 0};
+    column_widths(&t, col_cap_mm, col_weight, &hs, &bs, BLOCK_H, rect_cell,
+                  r, r->n_rows);
+    trow head = {{0}, {0}, {0}, 0, 0};
+    trow row = {{0}, {0}, {0}, 0, 0};
     for (int i = 0; i < TABLE_COLS; i++)
         head.text[i] = col_head[i];
-    if ((e = trow_wrap(p, &head, &hs, colw)) != CM_OK)
+    if ((e = trow_wrap(p, &t, &head, &hs)) != CM_OK)
         goto out;
 
     if ((e = new_page(p, 1)) != CM_OK)
@@ -842,55 +993,676 @@ static cm_error draw_table(pdf_ctx *p, const cm_circular *c,
     if (e != CM_OK)
         goto out;
     y -= pitch / 2.0;
-    if ((e = draw_row(p, &head, &hs, colw, 0, head.max_lines, 1, &y)) !=
+    if ((e = draw_row(p, &t, &head, &hs, 0, head.max_lines, 1, &y)) !=
         CM_OK)
         goto out;
 
-    double full = BLOCK_W - row_height(head.max_lines);
     for (size_t k = 0; k < r->n_rows; k++) {
         char num[24];
         for (int i = 0; i < TABLE_COLS; i++)
             row.text[i] = cell_text(&r->rows[k], i, num, sizeof num);
-        if ((e = trow_wrap(p, &row, &bs, colw)) != CM_OK)
+        if ((e = trow_wrap(p, &t, &row, &bs)) != CM_OK ||
+            (e = table_row(p, &t, &head, &hs, &row, &bs, &y)) != CM_OK)
             goto out;
-        double h = row_height(row.max_lines);
-        if (h <= full) {
-            /* Rows are never cut: one that does not fit goes whole to the
-             * next page under a repeated header row. */
-            if (y - h < p->bottom &&
-                (e = table_page(p, &head, &hs, colw, &y)) != CM_OK)
-                goto out;
-            if ((e = draw_row(p, &row, &bs, colw, 0, row.max_lines, 0,
-                              &y)) != CM_OK)
-                goto out;
-        } else {
-            /* Taller than a page: the one case split at line bounds. */
-            size_t from = 0;
-            while (from < row.max_lines) {
-                double room = y - p->bottom - 2 * CELL_PAD_Y;
-                size_t fit = room > 0 ? (size_t)(room / CELL_PITCH) : 0;
-                if (fit == 0) {
-                    if ((e = table_page(p, &head, &hs, colw, &y)) != CM_OK)
-                        goto out;
-                    continue;
-                }
-                if (fit > row.max_lines - from)
-                    fit = row.max_lines - from;
-                if ((e = draw_row(p, &row, &bs, colw, from, fit, 0, &y)) !=
-                    CM_OK)
-                    goto out;
-                from += fit;
-                if (from < row.max_lines &&
-                    (e = table_page(p, &head, &hs, colw, &y)) != CM_OK)
-                    goto out;
-            }
-        }
         trow_clear(&row);
     }
 out:
     trow_clear(&row);
     trow_clear(&head);
     return e;
+}
+
+/* ---- monitoring section (issue 4) ------------------------------------ */
+
+/* "2019-03" as "2019年3月" (as written in the circulars); other text as
+ * it is. */
+static const char *period_text(const char *period, char *buf, size_t n)
+{
+    int y, m;
+    char tail;
+    if (period && sscanf(period, "%d-%d%c", &y, &m, &tail) == 2 && y > 0 &&
+        m >= 1 && m <= 12)
+        snprintf(buf, n, "%d年%d月", y, m);
+    else
+        join4(buf, n, period, NULL, NULL, NULL);
+    return buf;
+}
+
+static const char *group_text(const char *group)
+{
+    if (!strcmp(group, "capital"))
+        return "省会及副省级城市";
+    if (!strcmp(group, "prefecture"))
+        return "地级市";
+    if (!strcmp(group, "county"))
+        return "县级市";
+    return NULL;
+}
+
+/* Lifecycle table: 序号 · 主要问题 · 状态 · 首次出现 · 牵头单位 ·
+ * 整改时限 · 逾期, on the portrait block (156 mm). */
+static const char *const lc_head[LC_COLS] = {
+    "序号", "主要问题", "状态", "首次出现", "牵头单位", "整改时限", "逾期",
+};
+static const int lc_centre[LC_COLS] = {1, 0, 1, 1, 0, 1, 1};
+static const double lc_cap_mm[LC_COLS] = {12, 0, 24, 24, 32, 28, 14};
+static const double lc_weight[LC_COLS] = {0, 1, 0, 0, 0, 0, 0};
+
+static const char *lc_cell(const void *data, size_t row, int col, char *buf,
+                           size_t n)
+{
+    const cm_lc_item *it = &((const cm_lifecycle *)data)->items[row];
+    switch (col) {
+    case 0:
+        snprintf(buf, n, "%zu", row + 1);
+        return buf;
+    case 1: return it->problem ? it->problem : "";
+    case 2:
+        /* 持续 with the months open: "持续3个月". */
+        if (it->state == CM_LC_PERSISTING && it->months_open > 1) {
+            snprintf(buf, n, "%s%d个月", cm_lc_state_text(it->state),
+                     it->months_open);
+            return buf;
+        }
+        return cm_lc_state_text(it->state);
+    case 3: return it->first_period[0] ? period_text(it->first_period, buf, n)
+                                       : "—";
+    case 4: return it->lead ? it->lead : "";
+    case 5: return it->deadline ? it->deadline : "";
+    default: return it->overdue ? "逾期" : "";
+    }
+}
+
+/* Lifecycle rows; top of the table at *y (caption and header with the
+ * first row kept together), *y below the last row. */
+static cm_error draw_lifecycle(pdf_ctx *p, const cm_lifecycle *lc,
+                               const char *caption, double *y)
+{
+    cm_error e;
+    tspec t = {LC_COLS, lc_head, lc_centre, {0}, LC_SIZE, LC_PITCH, 3.0,
+               CELL_PAD_Y, 0, NULL};
+    tstyle hs = {p->hei, LC_SIZE, 0, 100, 0, 0};
+    tstyle bs = {p->song, LC_SIZE, 0, 100, 0, 0};
+    tstyle cs = {p->hei, CAPTION_SIZE, 0, 100, 0, 0};
+    double cap_h = CAPTION_H;
+    column_widths(&t, lc_cap_mm, lc_weight, &hs, &bs, BLOCK_W, lc_cell, lc,
+                  lc->n);
+    trow head = {{0}, {0}, {0}, 0, 0};
+    trow row = {{0}, {0}, {0}, 0, 0};
+    char *problem = NULL;
+    for (int i = 0; i < LC_COLS; i++)
+        head.text[i] = lc_head[i];
+    if ((e = trow_wrap(p, &t, &head, &hs)) != CM_OK)
+        goto out;
+
+    for (size_t k = 0; k < lc->n; k++) {
+        const cm_lc_item *it = &lc->items[k];
+        char buf[LC_COLS][64];
+        for (int i = 0; i < LC_COLS; i++)
+            row.text[i] = lc_cell(lc, k, i, buf[i], sizeof buf[i]);
+        /* A note carried from month to month (seed 000: 已退出失信被执行人)
+         * follows the problem in brackets. */
+        if (it->note && *it->note) {
+            size_t m = strlen(row.text[1]) + strlen(it->note) + 8;
+            if (!(problem = malloc(m))) {
+                e = cm_diag_set(p->d, CM_ERR_NOMEM, p->path, 0, NULL,
+                                "out of memory drawing the lifecycle table");
+                goto out;
+            }
+            snprintf(problem, m, "%s（%s）", row.text[1], it->note);
+            row.text[1] = problem;
+        }
+        row.red = it->overdue ? 1u << 6 : 0;
+        if ((e = trow_wrap(p, &t, &row, &bs)) != CM_OK)
+            goto out;
+        if (k == 0) {
+            /* The caption, the header and the first row stay together. */
+            double need = cap_h + row_height(&t, head.max_lines) +
+                          row_height(&t, row.max_lines);
+            if (*y - need < p->bottom) {
+                if ((e = new_page(p, 0)) != CM_OK)
+                    goto out;
+                *y = p->top;
+            }
+            double w = text_width(&cs, caption, strlen(caption));
+            if ((e = draw_text(p, &cs, (p->left + p->right - w) / 2.0,
+                               baseline(*y, cap_h, cs.size), caption,
+                               strlen(caption))) != CM_OK)
+                goto out;
+            *y -= cap_h;
+            if ((e = draw_row(p, &t, &head, &hs, 0, head.max_lines, 1, y)) !=
+                CM_OK)
+                goto out;
+        }
+        if ((e = table_row(p, &t, &head, &hs, &row, &bs, y)) != CM_OK)
+            goto out;
+        trow_clear(&row);
+        free(problem);
+        problem = NULL;
+    }
+out:
+    free(problem);
+    trow_clear(&row);
+    trow_clear(&head);
+    return e;
+}
+
+/* Round steps for the rank axis. */
+static double rank_step(double lo, double hi)
+{
+    static const double steps[] = {1, 2, 5, 10, 20, 25, 50, 100, 200, 250,
+                                   500, 1000};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        double s = steps[i];
+        if (ceil(hi / s) - floor(lo / s) <= 6)
+            return s;
+    }
+    return 1000;
+}
+
+static void set_stroke(HPDF_Page pg, double r, double g, double b, double w)
+{
+    HPDF_Page_SetRGBStroke(pg, r, g, b);
+    HPDF_Page_SetLineWidth(pg, w);
+}
+
+/* A polyline through the points (x[i], y[i]) whose ok[i] is set, broken
+ * where ok is not (a month the city or the province is not listed). */
+static void polyline(HPDF_Page pg, const double *x, const double *y,
+                     const int *ok, size_t n)
+{
+    int open = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ok[i]) {
+            if (open)
+                HPDF_Page_Stroke(pg);
+            open = 0;
+            continue;
+        }
+        int next = i + 1 < n && ok[i + 1];
+        if (!open && !next)
+            continue;   /* a lone point: its marker says it */
+        if (!open)
+            HPDF_Page_MoveTo(pg, x[i], y[i]);
+        else
+            HPDF_Page_LineTo(pg, x[i], y[i]);
+        open = 1;
+    }
+    if (open)
+        HPDF_Page_Stroke(pg);
+}
+
+/* 1 if the polyline of polyline() passes through the box [x0, x1] x
+ * [lo, hi] (sampled every 2 points across). */
+static int crosses(const double *x, const double *y, const int *ok,
+                   size_t n, double x0, double x1, double lo, double hi)
+{
+    for (double at = x0; at <= x1 + 0.01; at += 2.0)
+        for (size_t i = 0; i + 1 < n; i++) {
+            if (!ok[i] || !ok[i + 1] || at < x[i] || at > x[i + 1])
+                continue;
+            double v = y[i] + (y[i + 1] - y[i]) * (at - x[i]) /
+                                  (x[i + 1] - x[i]);
+            if (v >= lo && v <= hi)
+                return 1;
+        }
+    return 0;
+}
+
+/* The rank trend: months across, rank down (1 at the top), the city in
+ * red with markers, the province's median rank dashed grey, the target
+ * dotted blue; a month not listed is a gap. The chart's box is the block
+ * width by CHART_H below top. */
+static cm_error draw_chart(pdf_ctx *p, const cm_report *r, double top)
+{
+    cm_error e = CM_OK;
+    const cm_rank_analysis *a = r->rank;
+    HPDF_Page pg = p->page;
+    size_t n = a->n_trend < CM_RANK_TREND ? a->n_trend : CM_RANK_TREND;
+    const char *city = r->region_name && *r->region_name ? r->region_name
+                                                         : "本市";
+    tstyle ls = {p->song, CHART_TEXT, 0, 100, 0, 0};
+    tstyle rs = ls;
+    rs.red = 1;
+    double x0 = p->left, x1 = p->right, y1 = top, y0 = top - CHART_H;
+    double px0 = x0 + 30, px1 = x1 - 4, py1 = y1 - 24, py0 = y0 + 18;
+
+    double lo = 1e9, hi = -1e9;
+    for (size_t i = 0; i < n; i++) {
+        const cm_rank_point *t = &a->trend[i];
+        if (t->rank > 0) {
+            lo = fmin(lo, t->rank);
+            hi = fmax(hi, t->rank);
+        }
+        if (t->province_median > 0) {
+            lo = fmin(lo, t->province_median);
+            hi = fmax(hi, t->province_median);
+        }
+    }
+    if (a->target_rank > 0) {
+        lo = fmin(lo, a->target_rank);
+        hi = fmax(hi, a->target_rank);
+    }
+    if (lo > hi)
+        lo = hi = 1;
+    double step = rank_step(lo, hi);
+    double vtop = floor(lo / step) * step, vbot = ceil(hi / step) * step;
+    if (vbot <= vtop)
+        vbot = vtop + step;
+    if (vtop < 1)
+        vtop = 1;
+    /* 6 pt inside the frame at both ends, so no marker sits on it. */
+    double span = py1 - py0 - 12;
+#define YV(v) (py1 - 6 - ((v) - vtop) / (vbot - vtop) * span)
+    double sw = (px1 - px0) / (double)(n ? n : 1);
+
+    HPDF_Page_GSave(pg);
+    HPDF_Page_SetLineCap(pg, HPDF_BUTT_END);
+    /* grid and y labels */
+    char buf[64];
+    for (double v = vtop; v <= vbot + 0.5;) {
+        double yy = YV(v);
+        set_stroke(pg, 0.82, 0.82, 0.82, 0.4);
+        HPDF_Page_MoveTo(pg, px0, yy);
+        HPDF_Page_LineTo(pg, px1, yy);
+        HPDF_Page_Stroke(pg);
+        snprintf(buf, sizeof buf, "%.0f", v);
+        double w = text_width(&ls, buf, strlen(buf));
+        if ((e = draw_text(p, &ls, px0 - 4 - w, yy - 0.35 * ls.size, buf,
+                           strlen(buf))) != CM_OK)
+            goto out;
+        v = v < step ? step : v + step;
+    }
+    /* frame, month ticks and labels: every third month back from the
+     * last, so that the current month is always named */
+    set_stroke(pg, 0, 0, 0, 0.6);
+    HPDF_Page_Rectangle(pg, px0, py0, px1 - px0, py1 - py0);
+    HPDF_Page_Stroke(pg);
+    for (size_t i = 0; i < n; i++) {
+        double xx = px0 + sw * ((double)i + 0.5);
+        int labelled = (n - 1 - i) % 3 == 0;
+        set_stroke(pg, 0, 0, 0, 0.6);
+        HPDF_Page_MoveTo(pg, xx, py0);
+        HPDF_Page_LineTo(pg, xx, py0 + (labelled ? 4 : 2));
+        HPDF_Page_Stroke(pg);
+        CHECK(p, "drawing the chart axes");
+        const char *per = a->trend[i].period;
+        if (!labelled || strlen(per) < 7)
+            continue;
+        snprintf(buf, sizeof buf, "%.2s-%.2s", per + 2, per + 5);
+        double w = text_width(&ls, buf, strlen(buf));
+        if ((e = draw_text(p, &ls, xx - w / 2.0, py0 - 4 - ls.size, buf,
+                           strlen(buf))) != CM_OK)
+            goto out;
+    }
+
+    double xs[CM_RANK_TREND], ym[CM_RANK_TREND], yc[CM_RANK_TREND];
+    int okm[CM_RANK_TREND], okc[CM_RANK_TREND];
+    for (size_t i = 0; i < n; i++) {
+        const cm_rank_point *t = &a->trend[i];
+        xs[i] = px0 + sw * ((double)i + 0.5);
+        okm[i] = t->province_median > 0;
+        ym[i] = okm[i] ? YV(t->province_median) : 0;
+        okc[i] = t->rank > 0;
+        yc[i] = okc[i] ? YV((double)t->rank) : 0;
+    }
+    static const HPDF_UINT16 dash[] = {4, 2};
+    static const HPDF_UINT16 dot[] = {1, 2};
+    HPDF_Page_SetLineJoin(pg, HPDF_ROUND_JOIN);
+    /* target */
+    if (a->target_rank > 0) {
+        double yy = YV((double)a->target_rank);
+        set_stroke(pg, 0.12, 0.35, 0.75, 1.0);
+        HPDF_Page_SetDash(pg, dot, 2, 0);
+        HPDF_Page_MoveTo(pg, px0, yy);
+        HPDF_Page_LineTo(pg, px1, yy);
+        HPDF_Page_Stroke(pg);
+    }
+    /* province median, dashed grey */
+    set_stroke(pg, 0.45, 0.45, 0.45, 1.0);
+    HPDF_Page_SetDash(pg, dash, 2, 0);
+    polyline(pg, xs, ym, okm, n);
+    HPDF_Page_SetDash(pg, NULL, 0, 0);
+    /* the city, red with markers */
+    set_stroke(pg, RED_R, RED_G, RED_B, 1.5);
+    polyline(pg, xs, yc, okc, n);
+    HPDF_Page_SetRGBFill(pg, RED_R, RED_G, RED_B);
+    for (size_t i = 0; i < n; i++)
+        if (okc[i]) {
+            HPDF_Page_Circle(pg, xs[i], yc[i], 2.0);
+            HPDF_Page_Fill(pg);
+        }
+    CHECK(p, "drawing the chart lines");
+    /* the latest rank named by its point */
+    if (n && okc[n - 1]) {
+        snprintf(buf, sizeof buf, "第%d位", a->trend[n - 1].rank);
+        double w = text_width(&rs, buf, strlen(buf));
+        double tx = fmin(xs[n - 1] - w / 2.0, px1 - 2 - w);
+        /* above the point, unless a line or the frame is there */
+        double above = yc[n - 1] + 5, below = yc[n - 1] - 5 - 0.8 * rs.size;
+        double ty = above;
+        if (above + rs.size > py1 - 1 ||
+            crosses(xs, yc, okc, n, tx, tx + w, above - 1, above + rs.size) ||
+            crosses(xs, ym, okm, n, tx, tx + w, above - 1, above + rs.size)) {
+            if (below > py0 + 1 &&
+                !crosses(xs, yc, okc, n, tx, tx + w, below - 1,
+                         below + rs.size) &&
+                !crosses(xs, ym, okm, n, tx, tx + w, below - 1,
+                         below + rs.size))
+                ty = below;
+        }
+        if ((e = draw_text(p, &rs, tx, ty, buf, strlen(buf))) != CM_OK)
+            goto out;
+    }
+
+    /* legend over the plot, flush right; the axis name flush left */
+    double ly = y1 - 12;
+    if ((e = draw_text(p, &ls, x0, ly - 0.35 * ls.size, "名次",
+                       strlen("名次"))) != CM_OK)
+        goto out;
+    char lc[128], lt[64];
+    join4(lc, sizeof lc, city, "排名", NULL, NULL);
+    int any_median = 0;
+    for (size_t i = 0; i < n; i++)
+        any_median |= okm[i];
+    const char *lm = any_median ? "全省排名中位数" : NULL;
+    if (a->target_rank > 0)
+        snprintf(lt, sizeof lt, "目标(第%d位)", a->target_rank);
+    const char *labels[3] = {lc, lm, a->target_rank > 0 ? lt : NULL};
+    double total = 0;
+    for (int k = 0; k < 3; k++)
+        if (labels[k])
+            total += 20 + 3 + text_width(&ls, labels[k], strlen(labels[k])) +
+                     12;
+    double lx = px1 - total + 12;
+    for (int k = 0; k < 3; k++) {
+        if (!labels[k])
+            continue;
+        if (k == 0)
+            set_stroke(pg, RED_R, RED_G, RED_B, 1.5);
+        else if (k == 1) {
+            set_stroke(pg, 0.45, 0.45, 0.45, 1.0);
+            HPDF_Page_SetDash(pg, dash, 2, 0);
+        } else {
+            set_stroke(pg, 0.12, 0.35, 0.75, 1.0);
+            HPDF_Page_SetDash(pg, dot, 2, 0);
+        }
+        HPDF_Page_MoveTo(pg, lx, ly);
+        HPDF_Page_LineTo(pg, lx + 20, ly);
+        HPDF_Page_Stroke(pg);
+        HPDF_Page_SetDash(pg, NULL, 0, 0);
+        if (k == 0) {
+            HPDF_Page_SetRGBFill(pg, RED_R, RED_G, RED_B);
+            HPDF_Page_Circle(pg, lx + 10, ly, 2.0);
+            HPDF_Page_Fill(pg);
+        }
+        CHECK(p, "drawing the chart legend");
+        lx += 23;
+        if ((e = draw_text(p, &ls, lx, ly - 0.35 * ls.size, labels[k],
+                           strlen(labels[k]))) != CM_OK)
+            goto out;
+        lx += text_width(&ls, labels[k], strlen(labels[k])) + 12;
+    }
+#undef YV
+out:
+    HPDF_Page_GRestore(pg);
+    if (e == CM_OK)
+        CHECK(p, "drawing the chart");
+    return e;
+}
+
+/* Paragraphs of text (one per "\n"), indented two characters, flowing
+ * over pages from *y. */
+static cm_error draw_paragraphs(pdf_ctx *p, const tstyle *st,
+                                const char *text, double indent,
+                                double pitch, double *y)
+{
+    cm_error e = CM_OK;
+    const char *s = text ? text : "";
+    while (*s && e == CM_OK) {
+        size_t len = strcspn(s, "\n");
+        char *para = malloc(len + 1);
+        if (!para)
+            return cm_diag_set(p->d, CM_ERR_NOMEM, p->path, 0, NULL,
+                               "out of memory laying out the monitoring "
+                               "section");
+        memcpy(para, s, len);
+        para[len] = '\0';
+        s += len + (s[len] == '\n');
+        if (!*para) {
+            free(para);
+            continue;
+        }
+        cm_wrap_line *lines = NULL;
+        size_t n = 0;
+        e = wrap(p, st, para, p->right - p->left, indent, &lines, &n);
+        for (size_t i = 0; e == CM_OK && i < n; i++) {
+            if (*y - pitch < p->bottom - 0.01) {
+                if ((e = new_page(p, 0)) != CM_OK)
+                    break;
+                *y = p->top;
+            }
+            e = draw_text(p, st, p->left + (i ? 0 : indent),
+                          baseline(*y, pitch, st->size),
+                          para + lines[i].start, lines[i].len);
+            *y -= pitch;
+        }
+        free(lines);
+        free(para);
+    }
+    return e;
+}
+
+static int has_monitoring(const cm_report *r)
+{
+    return (r->monitoring && *r->monitoring) || (r->rank && r->rank->has) ||
+           (r->lifecycle && r->lifecycle->n > 0);
+}
+
+/* The monitoring section: heading, paragraph, chart, lifecycle table, on
+ * portrait pages of their own after the letter. */
+static cm_error draw_monitoring(pdf_ctx *p, const cm_report *r)
+{
+    if (!has_monitoring(r))
+        return CM_OK;
+    cm_error e = new_page(p, 0);
+    if (e != CM_OK)
+        return e;
+    double pitch = BLOCK_H / LINES_PER_PAGE;
+    tstyle body = {p->song, BODY_SIZE,
+                   BLOCK_W / CHARS_PER_LINE - BODY_SIZE, 100, 0, 0};
+    double ch = BLOCK_W / CHARS_PER_LINE;
+    double y = p->top;
+
+    static const char heading[] = "城市信用状况监测情况";
+    tstyle hs = {p->hei, TITLE_SIZE, 0, 100, 0, 0};
+    double hw = text_width(&hs, heading, strlen(heading));
+    if ((e = draw_text(p, &hs, (p->left + p->right - hw) / 2.0,
+                       baseline(y, TITLE_SIZE * 1.5, TITLE_SIZE), heading,
+                       strlen(heading))) != CM_OK)
+        return e;
+    y -= TITLE_SIZE * 1.5 + pitch / 2.0;
+    if ((e = draw_paragraphs(p, &body, r->monitoring, 2 * ch, pitch, &y)) !=
+        CM_OK)
+        return e;
+
+    const char *city = r->region_name && *r->region_name ? r->region_name
+                                                         : "本市";
+    tstyle cs = {p->hei, CAPTION_SIZE, 0, 100, 0, 0};
+    int fig = 0, tab = 0;
+    char cap[256];
+    if (r->rank && r->rank->has && r->rank->n_trend > 0) {
+        double cap_h = CAPTION_H;
+        y -= pitch / 2.0;
+        if (y - CHART_H - cap_h < p->bottom) {
+            if ((e = new_page(p, 0)) != CM_OK)
+                return e;
+            y = p->top;
+        }
+        if ((e = draw_chart(p, r, y)) != CM_OK)
+            return e;
+        y -= CHART_H;
+        const cm_rank_analysis *a = r->rank;
+        const char *g = group_text(a->group);
+        int n = a->n ? a->n : a->trend[a->n_trend - 1].n;
+        if (g && n > 0)
+            snprintf(cap, sizeof cap, "图%d %s在全国%d个%s中的排名走势", ++fig,
+                     city, n, g);
+        else
+            snprintf(cap, sizeof cap, "图%d %s城市信用状况监测排名走势", ++fig,
+                     city);
+        double w = text_width(&cs, cap, strlen(cap));
+        if ((e = draw_text(p, &cs, (p->left + p->right - w) / 2.0,
+                           baseline(y, cap_h, cs.size), cap, strlen(cap))) !=
+            CM_OK)
+            return e;
+        y -= cap_h;
+    }
+    if (r->lifecycle && r->lifecycle->n > 0) {
+        y -= pitch / 4.0;
+        snprintf(cap, sizeof cap, "表%d %s信用建设主要问题整改跟踪情况", ++tab,
+                 city);
+        if ((e = draw_lifecycle(p, r->lifecycle, cap, &y)) != CM_OK)
+            return e;
+    }
+    return CM_OK;
+}
+
+/* ---- county summaries ------------------------------------------------ */
+
+/* 指标 · 数值 · 标杆 · 差距 · 状态, compact (10 pt) so that 20-25
+ * indicators fit on the portrait block. */
+static const char *const ct_head[CT_COLS] = {
+    "指标", "数值", "标杆", "差距", "状态",
+};
+static const int ct_centre[CT_COLS] = {0, 1, 0, 1, 1};
+/* 标杆 sized to its text too ("地级市平均水平(计算) 1.31家" on one line):
+ * an indicator's name wraps more gracefully than a number. */
+static const double ct_cap_mm[CT_COLS] = {0, 30, 52, 26, 20};
+static const double ct_weight[CT_COLS] = {1, 0, 0, 0, 0};
+
+static const char *ct_cell(const void *data, size_t row, int col, char *buf,
+                           size_t n)
+{
+    const cm_result *x = ((const cm_result *const *)data)[row];
+    switch (col) {
+    case 0: return x->indicator_name ? x->indicator_name : "";
+    case 1:
+        if (!x->value_text || !*x->value_text)
+            return "—";
+        return join4(buf, n, x->value_text, x->unit, NULL, NULL);
+    case 2: {
+        const char *label = x->benchmark_label ? x->benchmark_label : "";
+        const char *bt = x->benchmark_text ? x->benchmark_text : "";
+        if (!*label && !*bt)
+            return "—";
+        /* DESIGN: averages computed from peer data say so (as the
+         * workbook does). */
+        join4(buf, n, label, x->benchmark_computed ? "(计算)" : "",
+              *label && *bt ? " " : "", NULL);
+        size_t k = strlen(buf);
+        if (*bt)
+            join4(buf + k, n - k, bt, x->unit, NULL, NULL);
+        return buf;
+    }
+    case 3:
+        if (!x->gap_text || !*x->gap_text)
+            return "—";
+        return join4(buf, n, x->gap_text, x->unit, NULL, NULL);
+    default: return cm_status_text(x->status);
+    }
+}
+
+/* One county's page(s): title, the count line, the table. */
+static cm_error draw_county(pdf_ctx *p, const cm_report *r,
+                            const cm_result *const *rows, size_t nrows)
+{
+    cm_error e;
+    const cm_result *first = rows[0];
+    const char *name = first->region_name && *first->region_name
+                           ? first->region_name
+                           : first->region_code;
+    char per[64], title[512], cont[560], count[512];
+    period_text(r->period, per, sizeof per);
+    join4(title, sizeof title, name, per, "信用监测指标情况", NULL);
+    join4(cont, sizeof cont, title, "(续)", NULL, NULL);
+
+    tspec t = {CT_COLS, ct_head, ct_centre, {0}, CT_SIZE, CT_PITCH, 3.0,
+               3.5, 0, cont};
+    tstyle hs = {p->hei, CT_SIZE, 0, 100, 0, 0};
+    tstyle bs = {p->song, CT_SIZE, 0, 100, 0, 0};
+    column_widths(&t, ct_cap_mm, ct_weight, &hs, &bs, BLOCK_W, ct_cell, rows,
+                  nrows);
+    trow head = {{0}, {0}, {0}, 0, 0};
+    trow row = {{0}, {0}, {0}, 0, 0};
+    for (int i = 0; i < CT_COLS; i++)
+        head.text[i] = ct_head[i];
+    if ((e = trow_wrap(p, &t, &head, &hs)) != CM_OK)
+        goto out;
+
+    if ((e = new_page(p, 0)) != CM_OK)
+        goto out;
+    double y = p->top;
+    tstyle ts = {p->song, TTITLE_SIZE, 0, 100, 0.5, 0};
+    cm_wrap_line *tl;
+    size_t tn;
+    if ((e = wrap_balanced(p, &ts, title, p->right - p->left, &tl, &tn)) !=
+        CM_OK)
+        goto out;
+    e = draw_centred(p, &ts, title, tl, tn, TTITLE_SIZE * 1.5, &y);
+    free(tl);
+    if (e != CM_OK)
+        goto out;
+
+    /* 共N项指标：达标a项，未达标b项[，未报送c项…]。 */
+    size_t by[CM_ST_NODATA + 1] = {0};
+    for (size_t k = 0; k < nrows; k++)
+        if ((unsigned)rows[k]->status <= CM_ST_NODATA)
+            by[rows[k]->status]++;
+    int len = snprintf(count, sizeof count, "共%zu项指标：", nrows);
+    for (int st = CM_ST_PASS; st <= CM_ST_NODATA && len > 0 &&
+                              (size_t)len < sizeof count;
+         st++) {
+        if (st > CM_ST_FAIL && !by[st])
+            continue;
+        len += snprintf(count + len, sizeof count - (size_t)len, "%s%s%zu项",
+                        st > CM_ST_PASS ? "，" : "",
+                        cm_status_text((cm_status)st), by[st]);
+    }
+    if (len > 0 && (size_t)len < sizeof count)
+        snprintf(count + len, sizeof count - (size_t)len, "。");
+    tstyle ns = {p->song, COUNT_SIZE, 0, 100, 0, 0};
+    double cw = text_width(&ns, count, strlen(count));
+    y -= COUNT_SIZE * 0.5;
+    if ((e = draw_text(p, &ns, (p->left + p->right - cw) / 2.0,
+                       baseline(y, COUNT_SIZE * 2.0, COUNT_SIZE), count,
+                       strlen(count))) != CM_OK)
+        goto out;
+    y -= COUNT_SIZE * 2.0;
+    if ((e = draw_row(p, &t, &head, &hs, 0, head.max_lines, 1, &y)) !=
+        CM_OK)
+        goto out;
+
+    for (size_t k = 0; k < nrows; k++) {
+        char buf[CT_COLS][512];
+        for (int i = 0; i < CT_COLS; i++)
+            row.text[i] = ct_cell(rows, k, i, buf[i], sizeof buf[i]);
+        row.red = rows[k]->status == CM_ST_FAIL ? (1u << CT_COLS) - 1 : 0;
+        if ((e = trow_wrap(p, &t, &row, &bs)) != CM_OK ||
+            (e = table_row(p, &t, &head, &hs, &row, &bs, &y)) != CM_OK)
+            goto out;
+        trow_clear(&row);
+    }
+out:
+    trow_clear(&row);
+    trow_clear(&head);
+    return e;
+}
+
+static int is_county(const cm_report *r, const cm_result *x)
+{
+    const char *city = r->region_code ? r->region_code : "";
+    return x->region_code && strcmp(x->region_code, city) != 0;
 }
 
 /* ---- document -------------------------------------------------------- */
@@ -916,21 +1688,64 @@ static cm_error load_font(pdf_ctx *p, const char *path, HPDF_Font *out)
 
 /* Document info: title, creator, and dates fixed to the circular's date so
  * that the same run writes the same bytes. */
-static cm_error set_info(pdf_ctx *p, const cm_circular *c)
+static cm_error set_info(pdf_ctx *p, const char *title, const char *date)
 {
-    if (c->title)
-        HPDF_SetInfoAttr(p->pdf, HPDF_INFO_TITLE, c->title);
+    if (title)
+        HPDF_SetInfoAttr(p->pdf, HPDF_INFO_TITLE, title);
     HPDF_SetInfoAttr(p->pdf, HPDF_INFO_CREATOR, "credmon");
     HPDF_SetInfoAttr(p->pdf, HPDF_INFO_PRODUCER,
                      "credmon " CM_VERSION " with libharu " HPDF_VERSION_TEXT);
     int y, m, dd;
-    if (c->date && sscanf(c->date, "%d年%d月%d日", &y, &m, &dd) == 3 &&
+    if (date && sscanf(date, "%d年%d月%d日", &y, &m, &dd) == 3 &&
         y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && dd >= 1 && dd <= 31) {
-        HPDF_Date date = {y, m, dd, 12, 0, 0, '+', 8, 0};
-        HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, date);
-        HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, date);
+        HPDF_Date dt = {y, m, dd, 12, 0, 0, '+', 8, 0};
+        HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_CREATION_DATE, dt);
+        HPDF_SetInfoDateAttr(p->pdf, HPDF_INFO_MOD_DATE, dt);
     }
     CHECK(p, "setting the document information");
+    return CM_OK;
+}
+
+/* Checks the fonts, creates the document with the UTF-8 encoder and
+ * compression, loads the fonts. On error p->pdf may be set: close_doc. */
+static cm_error open_doc(pdf_ctx *p, const cm_pdf_fonts *fonts,
+                         const char *path, cm_diag *d)
+{
+    const char *song = fonts && fonts->song ? fonts->song : default_song;
+    const char *hei = fonts && fonts->hei ? fonts->hei : default_hei;
+    cm_error e;
+    if ((e = cm_pdf_check_font(song, d)) != CM_OK ||
+        (e = cm_pdf_check_font(hei, d)) != CM_OK)
+        return e;
+    memset(p, 0, sizeof *p);
+    p->path = path;
+    p->d = d;
+    p->pdf = HPDF_New(on_hpdf_error, p);
+    if (!p->pdf)
+        return cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL,
+                           "libharu could not create a document");
+    HPDF_SetCompressionMode(p->pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(p->pdf);
+    HPDF_SetCurrentEncoder(p->pdf, "UTF-8");
+    if (p->err)
+        return hpdf_failed(p, "enabling the UTF-8 encoder");
+    if ((e = load_font(p, song, &p->song)) != CM_OK ||
+        (e = load_font(p, hei, &p->hei)) != CM_OK)
+        return e;
+    return CM_OK;
+}
+
+/* Numbers the last page and writes the file. */
+static cm_error save_doc(pdf_ctx *p)
+{
+    cm_error e = finish_page(p);
+    if (e != CM_OK)
+        return e;
+    if (HPDF_SaveToFile(p->pdf, p->path) != HPDF_OK || p->err)
+        return cm_diag_set(p->d, CM_ERR_OUTPUT, p->path, 0, NULL,
+                           "libharu error 0x%04X (detail %u) while writing "
+                           "the file",
+                           (unsigned)p->err, (unsigned)p->detail);
     return CM_OK;
 }
 
@@ -944,40 +1759,83 @@ cm_error cm_pdf_write_circular(const cm_circular *c, const cm_report *r,
     cm_error e = check_all(c, r, d);
     if (e != CM_OK)
         return e;
-    const char *song = fonts && fonts->song ? fonts->song : default_song;
-    const char *hei = fonts && fonts->hei ? fonts->hei : default_hei;
-    if ((e = cm_pdf_check_font(song, d)) != CM_OK ||
-        (e = cm_pdf_check_font(hei, d)) != CM_OK)
-        return e;
-
     pdf_ctx p;
     memset(&p, 0, sizeof p);
-    p.path = path;
-    p.d = d;
-    p.pdf = HPDF_New(on_hpdf_error, &p);
-    if (!p.pdf)
-        return cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL,
-                           "libharu could not create a document");
-    HPDF_SetCompressionMode(p.pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(p.pdf);
-    HPDF_SetCurrentEncoder(p.pdf, "UTF-8");
-    if (p.err) {
-        e = hpdf_failed(&p, "enabling the UTF-8 encoder");
+    if ((e = open_doc(&p, fonts, path, d)) != CM_OK ||
+        (e = set_info(&p, c->title, c->date)) != CM_OK ||
+        (e = draw_letter(&p, c)) != CM_OK ||
+        (e = draw_monitoring(&p, r)) != CM_OK ||
+        (e = draw_table(&p, c, r)) != CM_OK)
+        goto out;
+    e = save_doc(&p);
+out:
+    if (p.pdf)
+        HPDF_Free(p.pdf);
+    return e;
+}
+
+cm_error cm_pdf_write_county_summaries(const cm_report *r,
+                                       const cm_pdf_fonts *fonts,
+                                       const char *path, cm_diag *d)
+{
+    if (!r || !path)
+        return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
+                           "no report or output path");
+    size_t n = 0;
+    cm_error e;
+    for (size_t i = 0; i < r->n_results; i++)
+        if (is_county(r, &r->results[i])) {
+            if ((e = check_result(&r->results[i], d)) != CM_OK)
+                return e;
+            n++;
+        }
+    if (n == 0)
+        return CM_OK;
+    /* rows: the county results grouped by county, counties in the order
+     * they first appear, indicators in report order within each. */
+    const cm_result **rows = malloc(n * sizeof *rows);
+    unsigned char *taken = calloc(r->n_results, 1);
+    pdf_ctx p;
+    memset(&p, 0, sizeof p);
+    if (!rows || !taken) {
+        e = cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL,
+                        "out of memory grouping the county results");
         goto out;
     }
-    if ((e = load_font(&p, song, &p.song)) != CM_OK ||
-        (e = load_font(&p, hei, &p.hei)) != CM_OK ||
-        (e = set_info(&p, c)) != CM_OK ||
-        (e = draw_letter(&p, c)) != CM_OK ||
-        (e = draw_table(&p, c, r)) != CM_OK ||
-        (e = finish_page(&p)) != CM_OK)
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_results; i++) {
+        const cm_result *x = &r->results[i];
+        if (taken[i] || !is_county(r, x))
+            continue;
+        for (size_t j = i; j < r->n_results; j++)
+            if (!taken[j] && !strcmp(r->results[j].region_code,
+                                     x->region_code)) {
+                taken[j] = 1;
+                rows[k++] = &r->results[j];
+            }
+    }
+    char title[512], per[64];
+    join4(title, sizeof title, r->region_name, period_text(r->period, per,
+                                                           sizeof per),
+          "各县(区)信用监测指标情况", NULL);
+    if ((e = open_doc(&p, fonts, path, d)) != CM_OK ||
+        (e = set_info(&p, title, NULL)) != CM_OK)
         goto out;
-    if (HPDF_SaveToFile(p.pdf, path) != HPDF_OK || p.err)
-        e = cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                        "libharu error 0x%04X (detail %u) while writing the "
-                        "file",
-                        (unsigned)p.err, (unsigned)p.detail);
+    /* Each summary stands alone (sent to its county): no folios. */
+    p.no_folio = 1;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && !strcmp(rows[j]->region_code, rows[i]->region_code))
+            j++;
+        if ((e = draw_county(&p, r, rows + i, j - i)) != CM_OK)
+            goto out;
+        i = j;
+    }
+    e = save_doc(&p);
 out:
-    HPDF_Free(p.pdf);
+    if (p.pdf)
+        HPDF_Free(p.pdf);
+    free(rows);
+    free(taken);
     return e;
 }

@@ -3,6 +3,8 @@
  */
 #include "report.h"
 
+#include "lifecycle.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,9 @@ void cm_report_free(cm_report *r)
         row_clear(&r->rows[i]);
     free(r->results);
     free(r->rows);
+    free(r->rank);
+    cm_lifecycle_free(r->lifecycle);
+    free(r->monitoring);
     free(r->region_code);
     free(r->region_name);
     free(r->period);

@@ -58,12 +58,19 @@ typedef struct cm_rect_row {
     char *note;              /* 备注 */
 } cm_rect_row;
 
+struct cm_rank_analysis;   /* rank.h */
+struct cm_lifecycle;       /* lifecycle.h */
+
 typedef struct cm_report {
     char *region_code, *region_name;  /* the city the report is for */
     char *period;                     /* "2018-12" */
     char *title;                      /* "雅安市2018年信用建设主要问题整改责任分工表" */
     cm_result *results; size_t n_results;  /* city first, then its counties */
     cm_rect_row *rows;  size_t n_rows;
+    struct cm_rank_analysis *rank;    /* owned; NULL when no ranks in the store */
+    struct cm_lifecycle *lifecycle;   /* owned; NULL when not built */
+    char *monitoring;                 /* owned; the rendered monitoring paragraph
+                                         of the circular (issue 4), or NULL */
     size_t cap_results, cap_rows;     /* private */
 } cm_report;
 

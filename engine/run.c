@@ -15,6 +15,8 @@
 #include "circular.h"
 #include "defs.h"
 #include "drill.h"
+#include "lifecycle.h"
+#include "rank.h"
 #include "manifest.h"
 #include "store.h"
 #include "text.h"
@@ -109,8 +111,11 @@ static int has_microdata(cm_store *s, const char *city)
     return yes;
 }
 
+/* ORDER: manifest.json last (it lists the others); counties.pdf is written
+ * only when the report has county results. */
 static const char *const output_names[] = {
-    "rectification.xlsx", "indicators.xlsx", "circular.pdf", "manifest.json",
+    "rectification.xlsx", "indicators.xlsx", "circular.pdf", "counties.pdf",
+    "manifest.json",
 };
 #define N_OUTPUTS (sizeof output_names / sizeof *output_names)
 
@@ -159,6 +164,113 @@ static void swap_undo(const char *tmp, const char *final, const char *old,
     rename(final, tmp);
     if (had_old)
         rename(old, final);
+}
+
+/* Formats an int for a template variable. */
+static void put_int(char *buf, size_t n, int v)
+{
+    snprintf(buf, n, "%d", v);
+}
+
+/* The rank analysis (when the store holds ranks for the city), the
+ * lifecycle of this month's problems, and the monitoring paragraph. */
+static cm_error add_monitoring(cm_store *store, const cm_run_options *o,
+                               const cm_circular *circ, cm_report *rep,
+                               cm_diag *d)
+{
+    char group[16] = "";
+    cm_error rc = cm_rank_group_of(store, o->region, o->period, group, d);
+    if (rc != CM_OK)
+        return rc;
+    if (group[0]) {
+        cm_rank_analysis *ra = calloc(1, sizeof *ra);
+        if (!ra)
+            return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        rep->rank = ra;
+        if ((rc = cm_rank_analyse(store, o->region, group, o->period,
+                                  o->rank_target, ra, d)) != CM_OK)
+            return rc;
+    }
+    if ((rc = cm_lifecycle_build(store, rep, &rep->lifecycle, d)) != CM_OK)
+        return rc;
+    if (!circ->monitoring || !rep->rank || !rep->rank->has)
+        return CM_OK;
+
+    const cm_rank_analysis *ra = rep->rank;
+    int n_new = 0, n_persist = 0, n_resolved = 0, n_overdue = 0;
+    for (size_t i = 0; rep->lifecycle && i < rep->lifecycle->n; i++) {
+        const cm_lc_item *it = &rep->lifecycle->items[i];
+        n_new += it->state == CM_LC_NEW;
+        n_persist += it->state == CM_LC_PERSISTING;
+        n_resolved += it->state == CM_LC_RESOLVED;
+        n_overdue += it->overdue;
+    }
+    int year = 0, month = 0;
+    cm_text_period_parts(o->period, &year, &month);
+    cm_region prov;
+    memset(&prov, 0, sizeof prov);
+    cm_region city;
+    memset(&city, 0, sizeof city);
+    if ((rc = cm_store_region(store, o->region, &city, d)) != CM_OK)
+        return rc;
+    if (city.parent[0] && (rc = cm_store_region(store, city.parent, &prov, d)) != CM_OK) {
+        cm_region_clear(&city);
+        return rc;
+    }
+    static const char *const group_names[][2] = {
+        {"capital", "省会及副省级城市"}, {"prefecture", "地级市"},
+        {"county", "县级市"},
+    };
+    const char *gname = ra->group;
+    for (size_t i = 0; i < sizeof group_names / sizeof *group_names; i++)
+        if (!strcmp(ra->group, group_names[i][0]))
+            gname = group_names[i][1];
+    char b[24][64];
+    put_int(b[0], 64, year);
+    put_int(b[1], 64, month);
+    put_int(b[2], 64, ra->n);
+    put_int(b[3], 64, ra->rank);
+    cm_text_number(ra->score, 2, 1, b[4], 64);
+    put_int(b[5], 64, ra->d_month);
+    put_int(b[6], 64, ra->d_year);
+    put_int(b[7], 64, ra->d_dec);
+    put_int(b[8], 64, ra->prov_place);
+    put_int(b[9], 64, ra->prov_n);
+    put_int(b[10], 64, ra->prov_upper);
+    put_int(b[11], 64, ra->target_up);
+    put_int(b[12], 64, ra->target_rank);
+    put_int(b[13], 64, ra->to_gain);
+    cm_text_number(ra->n_level1 ? -ra->level1[0].delta : 0, 2, 1, b[14], 64);
+    put_int(b[15], 64, (int)rep->n_rows);
+    put_int(b[16], 64, n_new);
+    put_int(b[17], 64, n_persist);
+    put_int(b[18], 64, n_resolved);
+    put_int(b[19], 64, n_overdue);
+    /* an unknown change is left empty: "{if d_year > 0}" is then false */
+    if (!ra->has_month) b[5][0] = '\0';
+    if (!ra->has_year) b[6][0] = '\0';
+    if (!ra->has_dec) b[7][0] = '\0';
+    if (!ra->target_rank) b[12][0] = b[13][0] = '\0';
+    cm_text_var vars[] = {
+        {"city", city.name}, {"year", b[0]}, {"month", b[1]},
+        {"group_name", gname}, {"n", b[2]}, {"rank", b[3]}, {"score", b[4]},
+        {"d_month", b[5]}, {"d_year", b[6]}, {"d_dec", b[7]},
+        {"prov_name", prov.name ? prov.name : ""}, {"prov_place", b[8]},
+        {"prov_n", b[9]}, {"prov_upper", b[10]}, {"target_up", b[11]},
+        {"target_rank", b[12]}, {"to_gain", b[13]},
+        {"level1_worst", ra->n_level1 ? ra->level1[0].name : ""},
+        {"level1_worst_delta", b[14]}, {"problems", b[15]}, {"new", b[16]},
+        {"persisting", b[17]}, {"resolved", b[18]}, {"overdue", b[19]},
+    };
+    rc = cm_text_render(circ->monitoring, vars, sizeof vars / sizeof *vars,
+                        &rep->monitoring, d);
+    if (rc != CM_OK && d) {
+        snprintf(d->file, sizeof d->file, "%s", circ->path ? circ->path : "");
+        snprintf(d->field, sizeof d->field, "monitoring");
+    }
+    cm_region_clear(&city);
+    cm_region_clear(&prov);
+    return rc;
 }
 
 cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
@@ -232,6 +344,14 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     free(rep->title);
     rep->title = title;
 
+    /* issue 4: the published ranks, the problems against last month, and
+     * the monitoring paragraph rendered from the template's facts */
+    t = now_ms();
+    sum->stage = CM_STAGE_ASSESS;
+    if ((rc = add_monitoring(store, o, circ, rep, d)) != CM_OK)
+        goto done;
+    cm_manifest_timing(man, "ranks_lifecycle", now_ms() - t);
+
     /* outputs: <out>/<region>/.<period>.tmp.<pid>/ then renamed */
     t = now_ms();
     sum->stage = CM_STAGE_OUTPUT;
@@ -255,7 +375,9 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     cm_manifest_timing(man, "excel", now_ms() - t);
     t = now_ms();
     if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[2])) != CM_OK ||
-        (rc = cm_pdf_write_circular(circ, rep, &o->fonts, path, d)) != CM_OK)
+        (rc = cm_pdf_write_circular(circ, rep, &o->fonts, path, d)) != CM_OK ||
+        (rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[3])) != CM_OK ||
+        (rc = cm_pdf_write_county_summaries(rep, &o->fonts, path, d)) != CM_OK)
         goto done;
     cm_manifest_timing(man, "pdf", now_ms() - t);
 
@@ -295,8 +417,11 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
     if ((rc = cm_manifest_add_file(man, "template", tpl, tpl, 1, d)) != CM_OK)
         goto done;
     for (size_t i = 0; i + 1 < N_OUTPUTS; i++) {
-        if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[i])) != CM_OK ||
-            (rc = cm_manifest_add_file(man, "output", output_names[i], path, 0,
+        if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[i])) != CM_OK)
+            goto done;
+        if (access(path, F_OK) != 0)
+            continue;   /* an optional output not written for this report */
+        if ((rc = cm_manifest_add_file(man, "output", output_names[i], path, 0,
                                        d)) != CM_OK)
             goto done;
     }
@@ -316,7 +441,7 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
         rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto done;
     }
-    if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[3])) == CM_OK)
+    if ((rc = path_fmt(d, path, "%s/%s", tmp_dir, output_names[N_OUTPUTS - 1])) == CM_OK)
         rc = write_text_file(path, json, d);
     free(json);
     if (rc != CM_OK)

@@ -8,7 +8,9 @@
  * whole. Files written:
  *   rectification.xlsx  整改责任分工表
  *   indicators.xlsx     indicator workbook (city and counties)
- *   circular.pdf        通报 with the table attached
+ *   circular.pdf        通报 with the table attached; with a monitoring
+ *                       section when the store holds ranks for the city
+ *   counties.pdf        a summary page per county (when county results exist)
  *   manifest.json       inputs, definitions, outputs with SHA-256, counts
  *   drill/<unit>.xlsx   when the store holds microdata for the city and the
  *                       month: the records behind each finding, per member
@@ -30,6 +32,8 @@ typedef struct cm_run_options {
     const char *region, *period;
     const char *codes_unit;     /* unit answering for 统一社会信用代码 errors in
                                    the drill-down, or NULL */
+    int rank_target;            /* places up on last December the city aims
+                                   for (seed 000: 30), 0 for none */
     cm_pdf_fonts fonts;
 } cm_run_options;
 

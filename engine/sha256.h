@@ -16,6 +16,9 @@ typedef struct cm_sha256 {
     uint64_t len;           /* bytes hashed so far */
     unsigned char buf[64];  /* partial block */
     size_t n;               /* bytes in buf */
+    int ni;                 /* 1: blocks go to the x86 SHA instructions;
+                               set by init from CPUID, may be cleared
+                               after init to force the portable code */
 } cm_sha256;
 
 void cm_sha256_init(cm_sha256 *c);

@@ -121,8 +121,27 @@ static const char schema_v2[] =
     " PRIMARY KEY (unit, region, period, element)) WITHOUT ROWID;"
     "PRAGMA user_version = 2;";
 
+/* Version 3: the published monitoring ranks (issue 4). */
+static const char schema_v3[] =
+    "CREATE TABLE ranks("
+    " period TEXT NOT NULL,"
+    " grp TEXT NOT NULL"
+    "  CHECK (grp = 'capital' OR grp = 'prefecture' OR grp = 'county'),"
+    " region TEXT NOT NULL REFERENCES regions(code),"
+    " rank INTEGER NOT NULL CHECK (rank >= 1),"
+    " score REAL NOT NULL,"
+    " PRIMARY KEY (period, grp, region)) WITHOUT ROWID;"
+    "CREATE INDEX ranks_region ON ranks(region, grp, period);"
+    "CREATE TABLE rank_scores("
+    " period TEXT NOT NULL, grp TEXT NOT NULL, region TEXT NOT NULL,"
+    " indicator TEXT NOT NULL, score REAL NOT NULL,"
+    " PRIMARY KEY (period, grp, region, indicator),"
+    " FOREIGN KEY (period, grp, region) REFERENCES ranks(period, grp, region)"
+    "  ON DELETE CASCADE) WITHOUT ROWID;"
+    "PRAGMA user_version = 3;";
+
 /* Migrations in order: migrations[v] brings version v to v + 1. */
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 /* Cached statements. ORDER STMT: keep in step with stmt_sql[]. */
 enum {

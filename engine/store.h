@@ -9,7 +9,8 @@
  * Schema (authoritative copy: the migrations in store.c). Version 1 is
  * below; version 2 adds the microdata of issue 3 (calendar, calendar_years,
  * entities, publicity, blacklist, commitments, unit_values) and
- * element_values.source ('import' or 'derive'). Version 1:
+ * element_values.source ('import' or 'derive'); version 3 the published
+ * monitoring ranks (ranks, rank_scores: issue 4). Version 1:
  *
  *   regions(code TEXT PRIMARY KEY,          -- GB/T 2260, 6 digits
  *           name TEXT NOT NULL,
@@ -66,7 +67,7 @@
 
 #include "cm.h"
 
-#define CM_STORE_VERSION 2
+#define CM_STORE_VERSION 3
 
 typedef struct cm_store cm_store;
 

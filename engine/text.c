@@ -16,11 +16,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "{{" and "}}" are escapes, "{name}" a placeholder, and any other brace is
- * a lone one. Alternation order matters: the escapes win over a placeholder
- * starting at the same brace ("{{x}}" is the literal "{x}"). */
+/* The syntax, one alternative per construct; the capture groups are
+ * numbered in the G_ enum below (ORDER TEXT_GROUPS). Alternation order
+ * matters, since the first alternative that matches at a brace wins:
+ *  - the escapes come first ("{{x}}" is the literal "{x}");
+ *  - a well-formed {if COND} / {elif COND}, then {else} and {end};
+ *  - {abs:name};
+ *  - then any other brace group starting with a keyword ("{if}", "{end x}",
+ *    "{if a >}", "{abs:}") is a malformed block or modifier: caught here so
+ *    that "{if}" says "malformed" rather than "unknown placeholder {if}";
+ *    the word boundary keeps "{ending}" and "{if_x}" plain placeholders;
+ *  - "{name}", and any other brace is a lone one.
+ * The template is ASCII here except inside literal text, so the pattern is
+ * compiled without PCRE2_UTF; UTF-8 validity is checked before matching. */
 static const char cm_text_pattern[] =
-    "\\{\\{|\\}\\}|\\{([a-z_][a-z0-9_]*)\\}|[{}]";
+    "\\{\\{|\\}\\}"
+    "|\\{(if|elif)[ \\t]+([a-z_][a-z0-9_]*)[ \\t]*"
+    "(?:(>=|<=|==|!=|>|<)[ \\t]*([-+]?[0-9]+(?:\\.[0-9]+)?)[ \\t]*)?\\}"
+    "|\\{(else|end)\\}"
+    "|\\{abs:([a-z_][a-z0-9_]*)\\}"
+    "|\\{((?:if|elif|else|end)\\b|abs:)[^{}]*\\}"
+    "|\\{([a-z_][a-z0-9_]*)\\}"
+    "|[{}]";
+
+/* ORDER TEXT_GROUPS: capture groups of cm_text_pattern. */
+enum {
+    G_COND_KW = 1,  /* "if" or "elif" */
+    G_COND_NAME,
+    G_COND_OP,      /* unset for a bare name */
+    G_COND_NUM,
+    G_KW,           /* "else" or "end" */
+    G_ABS_NAME,
+    G_BAD_KW,       /* a malformed keyword group */
+    G_NAME,
+    G__COUNT
+};
+
+/* Blocks nest at most this deep: a template is a paragraph, and a limit
+ * keeps the frame stack fixed-size. */
+#define CM_TEXT_MAX_DEPTH 8
 
 typedef struct out_buf {
     char *s;
@@ -58,11 +92,97 @@ static cm_error located(cm_diag *d, cm_error e, size_t off, const char *msg)
     return e;
 }
 
-/* Walks tmpl once. With allowed, checks names against it; with vars,
- * looks names up there and appends the rendering to o. */
-static cm_error walk(const char *tmpl, const char *const *allowed,
-                     size_t n_allowed, const cm_text_var *vars,
-                     size_t n_vars, out_buf *o, cm_diag *d)
+/* What a walk checks names against (allowed) or takes values from (vars). */
+typedef struct names {
+    const char *const *allowed;
+    size_t n_allowed;
+    const cm_text_var *vars;
+    size_t n_vars;
+} names;
+
+/* Looks name[0..n) up. Returns 1 if known; *value is its value ("" for a
+ * NULL value, NULL in check mode where there are no values). */
+static int lookup(const names *nm, const char *name, size_t n,
+                  const char **value)
+{
+    *value = NULL;
+    for (size_t i = 0; nm->allowed && i < nm->n_allowed; i++)
+        if (strlen(nm->allowed[i]) == n
+            && memcmp(nm->allowed[i], name, n) == 0)
+            return 1;
+    for (size_t i = 0; nm->vars && i < nm->n_vars; i++)
+        if (strlen(nm->vars[i].name) == n
+            && memcmp(nm->vars[i].name, name, n) == 0) {
+            *value = nm->vars[i].value ? nm->vars[i].value : "";
+            return 1;
+        }
+    return 0;
+}
+
+/* Parses all of s as a finite number (surrounding blanks allowed). */
+static int as_number(const char *s, double *v)
+{
+    char *end = NULL;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!*s)
+        return 0;
+    *v = strtod(s, &end);
+    while (end && (*end == ' ' || *end == '\t'))
+        end++;
+    return end && *end == '\0' && isfinite(*v);
+}
+
+/* Truth of a condition whose variable has value (NULL in check mode:
+ * false, which is harmless since nothing is written then). A comparison
+ * with a missing, empty or non-numeric value is false, "!=" included: a
+ * change that is not known is neither up nor down nor "not zero". */
+static int cond_true(const char *value, const char *op, size_t op_len,
+                     const char *num)
+{
+    if (!value)
+        return 0;
+    if (!op)
+        return value[0] != '\0' && strcmp(value, "0") != 0;
+    double a, b = strtod(num, NULL);
+    if (!as_number(value, &a))
+        return 0;
+    if (op_len == 2) {
+        switch (op[0]) {
+        case '>': return a >= b;
+        case '<': return a <= b;
+        case '=': return a == b;
+        default:  return a != b;    /* "!=" */
+        }
+    }
+    return op[0] == '>' ? a > b : a < b;
+}
+
+/* One open {if}: where it started (for "{if} without {end}"), whether the
+ * text around it is written (outer), whether a branch has been taken,
+ * whether the current branch is written, and whether {else} was seen. */
+typedef struct frame {
+    size_t at;
+    int outer, taken, on, seen_else;
+} frame;
+
+static cm_error unknown_name(cm_diag *d, size_t at, const char *name,
+                             size_t n, int in_cond)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             in_cond ? "unknown name '%.*s' in condition"
+                     : "unknown placeholder {%.*s}",
+             n > 100 ? 100 : (int)n, name);
+    return located(d, CM_ERR_NAME, at, msg);
+}
+
+/* Walks tmpl once. With nm->allowed, checks names against it; with
+ * nm->vars, looks names up there and appends the rendering to o. Names
+ * are checked in every branch, taken or not, so that check and render
+ * accept the same templates. */
+static cm_error walk(const char *tmpl, const names *nm, out_buf *o,
+                     cm_diag *d)
 {
     size_t len = strlen(tmpl), bad = 0;
     if (!cm_utf8_valid(tmpl, len, &bad))
@@ -82,17 +202,20 @@ static cm_error walk(const char *tmpl, const char *const *allowed,
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
 
+    frame stack[CM_TEXT_MAX_DEPTH];
+    size_t depth = 0;
+    int on = 1;                     /* text at this point is written */
     cm_error rc = CM_OK;
     size_t pos = 0;
     for (;;) {
         int m = pcre2_match(re, (PCRE2_SPTR)tmpl, len, pos, 0, md, NULL);
         size_t ms = len, me = len;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         if (m > 0) {
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             ms = ov[0];
             me = ov[1];
         }
-        if (!out_put(o, tmpl + pos, ms - pos)) {
+        if (on && !out_put(o, tmpl + pos, ms - pos)) {
             rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
             break;
         }
@@ -103,29 +226,95 @@ static cm_error walk(const char *tmpl, const char *const *allowed,
         }
         if (m <= 0)
             break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+#define SET(g) (m > (g) && ov[2 * (g)] != PCRE2_UNSET)
+#define AT(g) (tmpl + ov[2 * (g)])
+#define LEN(g) ((size_t)(ov[2 * (g) + 1] - ov[2 * (g)]))
         const char *lit = NULL;
-        if (m >= 2 && ov[2] != PCRE2_UNSET) {
-            const char *name = tmpl + ov[2];
-            size_t nlen = ov[3] - ov[2];
-            int found = 0;
-            for (size_t i = 0; allowed && i < n_allowed && !found; i++)
-                found = strlen(allowed[i]) == nlen
-                        && memcmp(allowed[i], name, nlen) == 0;
-            for (size_t i = 0; vars && i < n_vars && !found; i++) {
-                if (strlen(vars[i].name) == nlen
-                    && memcmp(vars[i].name, name, nlen) == 0) {
-                    found = 1;
-                    lit = vars[i].value ? vars[i].value : "";
-                }
-            }
-            if (!found) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "unknown placeholder {%.*s}",
-                         nlen > 100 ? 100 : (int)nlen, name);
-                rc = located(d, CM_ERR_NAME, ms, msg);
+        if (SET(G_NAME) || SET(G_ABS_NAME)) {
+            int g = SET(G_NAME) ? G_NAME : G_ABS_NAME;
+            if (!lookup(nm, AT(g), LEN(g), &lit)) {
+                rc = unknown_name(d, ms, AT(g), LEN(g), 0);
                 break;
             }
+            if (lit && g == G_ABS_NAME && lit[0] == '-')
+                lit++;
+        } else if (SET(G_COND_KW)) {
+            const char *value = NULL;
+            if (!lookup(nm, AT(G_COND_NAME), LEN(G_COND_NAME), &value)) {
+                rc = unknown_name(d, ov[2 * G_COND_NAME], AT(G_COND_NAME),
+                                  LEN(G_COND_NAME), 1);
+                break;
+            }
+            int v = SET(G_COND_OP)
+                        ? cond_true(value, AT(G_COND_OP), LEN(G_COND_OP),
+                                    AT(G_COND_NUM))
+                        : cond_true(value, NULL, 0, NULL);
+            if (LEN(G_COND_KW) == 2) {              /* if */
+                if (depth == CM_TEXT_MAX_DEPTH) {
+                    rc = located(d, CM_ERR_SYNTAX, ms,
+                                 "{if} nested deeper than 8");
+                    break;
+                }
+                frame *f = &stack[depth++];
+                f->at = ms;
+                f->outer = on;
+                f->taken = v;
+                f->on = on && v;
+                f->seen_else = 0;
+                on = f->on;
+            } else {                                /* elif */
+                if (!depth) {
+                    rc = located(d, CM_ERR_SYNTAX, ms, "{elif} without {if}");
+                    break;
+                }
+                frame *f = &stack[depth - 1];
+                if (f->seen_else) {
+                    rc = located(d, CM_ERR_SYNTAX, ms, "{elif} after {else}");
+                    break;
+                }
+                f->on = f->outer && !f->taken && v;
+                f->taken |= v;
+                on = f->on;
+            }
+        } else if (SET(G_KW)) {
+            int is_end = AT(G_KW)[1] == 'n';
+            if (!depth) {
+                rc = located(d, CM_ERR_SYNTAX, ms,
+                             is_end ? "{end} without {if}"
+                                    : "{else} without {if}");
+                break;
+            }
+            frame *f = &stack[depth - 1];
+            if (is_end) {
+                on = f->outer;
+                depth--;
+            } else if (f->seen_else) {
+                rc = located(d, CM_ERR_SYNTAX, ms, "second {else} in one {if}");
+                break;
+            } else {
+                f->seen_else = 1;
+                f->on = f->outer && !f->taken;
+                f->taken = 1;
+                on = f->on;
+            }
+        } else if (SET(G_BAD_KW)) {
+            char msg[200];
+            const char *kw = AT(G_BAD_KW);
+            size_t kn = LEN(G_BAD_KW);
+            if (kn == 4 && memcmp(kw, "abs:", 4) == 0)
+                snprintf(msg, sizeof msg,
+                         "malformed {abs:...}: write {abs:name}");
+            else if (kn == 2 || (kn == 4 && memcmp(kw, "elif", 4) == 0))
+                snprintf(msg, sizeof msg,
+                         "malformed {%.*s ...}: write {%.*s name} or "
+                         "{%.*s name OP number}, OP one of > >= < <= == !=",
+                         (int)kn, kw, (int)kn, kw, (int)kn, kw);
+            else
+                snprintf(msg, sizeof msg,
+                         "malformed {%.*s}: nothing may follow the word",
+                         (int)kn, kw);
+            rc = located(d, CM_ERR_SYNTAX, ms, msg);
+            break;
         } else if (me - ms == 2) {
             lit = tmpl[ms] == '{' ? "{" : "}";
         } else {
@@ -135,12 +324,18 @@ static cm_error walk(const char *tmpl, const char *const *allowed,
                              : "lone '}' (write }} for a literal brace)");
             break;
         }
-        if (lit && !out_put(o, lit, strlen(lit))) {
+#undef SET
+#undef AT
+#undef LEN
+        if (on && lit && !out_put(o, lit, strlen(lit))) {
             rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
             break;
         }
         pos = me;
     }
+    if (rc == CM_OK && depth)
+        rc = located(d, CM_ERR_SYNTAX, stack[depth - 1].at,
+                     "{if} without {end}");
     pcre2_match_data_free(md);
     pcre2_code_free(re);
     return rc;
@@ -153,8 +348,8 @@ cm_error cm_text_check(const char *tmpl, const char *const *allowed,
     if (!tmpl)
         tmpl = "";
     /* an empty allowed list still means "check names", not "skip" */
-    return walk(tmpl, allowed ? allowed : none, allowed ? n_allowed : 0,
-                NULL, 0, NULL, d);
+    names nm = {allowed ? allowed : none, allowed ? n_allowed : 0, NULL, 0};
+    return walk(tmpl, &nm, NULL, d);
 }
 
 cm_error cm_text_render(const char *tmpl, const cm_text_var *vars,
@@ -167,8 +362,8 @@ cm_error cm_text_render(const char *tmpl, const cm_text_var *vars,
     if (!out_put(&o, "", 0))
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     static const cm_text_var none[1] = {{"", NULL}};
-    cm_error rc = walk(tmpl, NULL, 0, vars ? vars : none, vars ? n_vars : 0,
-                       &o, d);
+    names nm = {NULL, 0, vars ? vars : none, vars ? n_vars : 0};
+    cm_error rc = walk(tmpl, &nm, &o, d);
     if (rc != CM_OK) {
         free(o.s);
         return rc;

@@ -9,6 +9,7 @@
 #include "xlsx_out.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 #include <xlsxwriter.h>
 
+#include "lifecycle.h"
+#include "rank.h"
 #include "wrap.h"
 
 /* Column widths count the default font's '0': Calibri 11 is 7 px at 96 dpi.
@@ -623,6 +626,628 @@ static cm_error write_notes(lxw_workbook *wb, const cm_report *r,
     return CM_OK;
 }
 
+/* ---- The rank sheet (排名) and the problem-tracking sheet (问题跟踪),
+ * issue 4. ---- */
+
+#define RANK_SHEET "排名"
+#define LC_SHEET "问题跟踪"
+
+/* Excel's own "Good" (green) and "Bad" (red) cell styles, for the
+ * conditional formats on changes of place and of score. */
+#define GOOD_FILL 0xC6EFCE
+#define GOOD_FONT 0x006100
+#define BAD_FILL 0xFFC7CE
+#define BAD_FONT 0x9C0006
+
+/* Where the charts sit: from column G, beside the trend table (A:E) with
+ * one column clear; each 1.3 times libxlsxwriter's 480 x 288 px (the 24
+ * month labels stand at 45 degrees and take a third of the height), the
+ * second 20 default rows (20 px) below the first. */
+#define CHART_COL 6
+#define CHART_SCALE 1.3
+#define CHART_ROWS 20
+
+/* ORDER RANK_COLS: keep in step with write_rank_sheet(). Column A also
+ * holds the labels of the facts and the first-level indicator names. */
+static const col_spec rank_cols[] = {
+    {"月份", 10, 30, 1},
+    {"全国排名", 10, 12, 1},
+    {"综合得分", 10, 12, 1},
+    {"全省中位排名", 13, 14, 1},
+    {"较上月(位)", 12, 14, 1},
+};
+#define RANK_NCOLS (sizeof rank_cols / sizeof *rank_cols)
+
+/* ORDER LC_COLS: keep in step with lc_cell(). */
+static const col_spec lc_cols[] = {
+    {"序号", 6, 6, 1},
+    {"主要问题", 14, 30, 0},
+    {"状态", 10, 14, 1},
+    {"首次出现", 10, 10, 1},
+    {"整改牵头单位", 14, 20, 1},
+    {"整改时限", 11, 14, 1},
+    {"逾期", 6, 6, 1},
+    {"备注", 10, 26, 0},
+};
+#define LC_NCOLS (sizeof lc_cols / sizeof *lc_cols)
+
+/* The published list a rank.h group names. */
+static const char *group_noun(const char *group)
+{
+    if (strcmp(group, "prefecture") == 0)
+        return "地级市";
+    if (strcmp(group, "capital") == 0)
+        return "省会及副省级城市";
+    if (strcmp(group, "county") == 0)
+        return "县级市";
+    return "城市";
+}
+
+/* "上升5位", "下降3位", "持平", or `none` without a comparison. */
+static const char *change_text(char *buf, size_t n, int has, int d,
+                               const char *none)
+{
+    if (!has)
+        return none;
+    if (d > 0)
+        snprintf(buf, n, "上升%d位", d);
+    else if (d < 0)
+        snprintf(buf, n, "下降%d位", -d);
+    else
+        snprintf(buf, n, "持平");
+    return buf;
+}
+
+/* Rounds [lo, hi] out to a step of 1, 2 or 5 times a power of ten (at
+ * least `least`) giving at most 8 intervals. LibreOffice starts a line
+ * chart's value axis at 0, which would flatten scores between 70 and 80
+ * into a line along the top; fixed bounds show the same in every reader. */
+static void nice_axis(double lo, double hi, double least, double *min,
+                      double *max, double *unit)
+{
+    static const double steps[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100,
+                                   200, 500, 1000, 2000, 5000};
+    double u = steps[sizeof steps / sizeof *steps - 1];
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+        if (steps[i] >= least && (hi - lo) / steps[i] <= 8) {
+            u = steps[i];
+            break;
+        }
+    *unit = u;
+    *min = floor(lo / u) * u;
+    *max = ceil(hi / u) * u;
+    if (*max <= *min)
+        *max = *min + u;
+}
+
+/* A format for conditional formats (a dxf): font colour and fill only. */
+static lxw_format *cf_format(lxw_workbook *wb, lxw_color_t font,
+                             lxw_color_t fill)
+{
+    lxw_format *f = workbook_add_format(wb);
+    if (f) {
+        format_set_font_color(f, font);
+        format_set_bg_color(f, fill);
+    }
+    return f;
+}
+
+/* Green above 0, red below, on the cells first..last of column col. */
+static void rise_and_drop(lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                          lxw_col_t col, lxw_format *good, lxw_format *bad,
+                          lxw_error *le)
+{
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_CELL;
+    cf.criteria = LXW_CONDITIONAL_CRITERIA_GREATER_THAN;
+    cf.value = 0;
+    cf.format = good;
+    keep(le, worksheet_conditional_format_range(ws, first, col, last, col,
+                                                &cf));
+    cf.criteria = LXW_CONDITIONAL_CRITERIA_LESS_THAN;
+    cf.format = bad;
+    keep(le, worksheet_conditional_format_range(ws, first, col, last, col,
+                                                &cf));
+}
+
+/* Thin borders on the blank cells of B..D of rows first..last, whose
+ * cells are left unwritten (see write_rank_sheet). One rule per column:
+ * over several columns libxlsxwriter 1.1.4 writes the rule's formula
+ * LEN(TRIM(..)) against the last column instead of the first. */
+static void frame_blanks(lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                         lxw_format *frame, lxw_error *le)
+{
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_BLANKS;
+    cf.format = frame;
+    for (lxw_col_t c = 1; c <= 3; c++)
+        keep(le, worksheet_conditional_format_range(ws, first, c, last, c,
+                                                    &cf));
+}
+
+/* The chart fonts: named like the cells' (the reader maps 宋体 to what it
+ * has), sizes in points. libxlsxwriter copies the name. */
+static void chart_fonts(lxw_chart *ch, int legend)
+{
+    char song[] = TITLE_FONT;
+    lxw_chart_font title = {.name = song, .size = 12, .bold = 1};
+    lxw_chart_font axis = {.name = song, .size = 10};
+    lxw_chart_font nums = {.name = song, .size = 9};
+    chart_title_set_name_font(ch, &title);
+    chart_axis_set_name_font(ch->x_axis, &axis);
+    chart_axis_set_name_font(ch->y_axis, &axis);
+    chart_axis_set_num_font(ch->x_axis, &nums);
+    chart_axis_set_num_font(ch->y_axis, &nums);
+    if (legend) {
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        chart_legend_set_font(ch, &axis);
+    } else {
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    }
+    /* A month not in the list is a gap in the line, not a drop to 0. */
+    chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+}
+
+/* One line: values from column col of rows first..last, months from
+ * column A; a solid line with small round markers, or dashed. */
+static cm_error add_line(lxw_chart *ch, const char *name, lxw_row_t first,
+                         lxw_row_t last, lxw_col_t col, lxw_color_t color,
+                         int dashed)
+{
+    lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+    if (!s)
+        return CM_ERR_NOMEM;
+    chart_series_set_categories(s, RANK_SHEET, first, 0, last, 0);
+    chart_series_set_values(s, RANK_SHEET, first, col, last, col);
+    chart_series_set_name(s, name);
+    lxw_chart_line line = {.color = color, .width = 2.0,
+                           .dash_type = dashed ? LXW_CHART_LINE_DASH_DASH
+                                               : LXW_CHART_LINE_DASH_SOLID};
+    chart_series_set_line(s, &line);
+    if (dashed) {
+        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+    } else {
+        lxw_chart_fill fill = {.color = color};
+        lxw_chart_line edge = {.color = color};
+        chart_series_set_marker_type(s, LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(s, 4);
+        chart_series_set_marker_fill(s, &fill);
+        chart_series_set_marker_line(s, &edge);
+    }
+    return CM_OK;
+}
+
+/* The two trend charts over rows first..last of the table: rank (city
+ * against the province median, axis reversed so that up is better) and
+ * composite score. */
+static cm_error rank_charts(lxw_workbook *wb, lxw_worksheet *ws,
+                            const cm_report *r, lxw_row_t first,
+                            lxw_row_t last, lxw_error *le)
+{
+    const cm_rank_analysis *a = r->rank;
+    double rlo = 0, rhi = 0, slo = 0, shi = 0;
+    int any_rank = 0, any_score = 0;
+    for (size_t i = 0; i < a->n_trend && i < CM_RANK_TREND; i++) {
+        const cm_rank_point *p = &a->trend[i];
+        double v[2] = {p->rank, p->province_median};
+        for (int k = 0; k < 2; k++)
+            if (v[k] > 0) {
+                if (!any_rank || v[k] < rlo)
+                    rlo = v[k];
+                if (!any_rank || v[k] > rhi)
+                    rhi = v[k];
+                any_rank = 1;
+            }
+        if (p->rank > 0) {
+            if (!any_score || p->score < slo)
+                slo = p->score;
+            if (!any_score || p->score > shi)
+                shi = p->score;
+            any_score = 1;
+        }
+    }
+
+    char name[512], title[512];
+    double min, max, unit;
+    lxw_chart_options opt = {.x_scale = CHART_SCALE, .y_scale = CHART_SCALE};
+    lxw_chart *ch = workbook_add_chart(wb, LXW_CHART_LINE);
+    if (!ch)
+        return CM_ERR_NOMEM;
+    snprintf(title, sizeof title, "%s全国排名走势(%s)", r->region_name,
+             group_noun(a->group));
+    chart_title_set_name(ch, title);
+    snprintf(name, sizeof name, "%s全国排名", r->region_name);
+    cm_error e = add_line(ch, name, first, last, 1, 0x2F5597, 0);
+    if (e == CM_OK)
+        e = add_line(ch, "全省中位排名", first, last, 3, 0xA5A5A5, 1);
+    if (e != CM_OK)
+        return e;
+    chart_axis_set_name(ch->x_axis, "月份");
+    chart_axis_set_name(ch->y_axis, "排名(位)");
+    /* Rank 1 is best: reverse the value axis so that up is better, and
+     * have the month axis cross it at its maximum, now the bottom. */
+    chart_axis_set_reverse(ch->y_axis);
+    chart_axis_set_crossing_max(ch->y_axis);
+    if (any_rank) {
+        nice_axis(rlo, rhi, 1, &min, &max, &unit);
+        chart_axis_set_min(ch->y_axis, min);
+        chart_axis_set_max(ch->y_axis, max);
+        chart_axis_set_major_unit(ch->y_axis, unit);
+    }
+    chart_fonts(ch, 1);
+    keep(le, worksheet_insert_chart_opt(ws, first - 1, CHART_COL, ch, &opt));
+
+    if (!(ch = workbook_add_chart(wb, LXW_CHART_LINE)))
+        return CM_ERR_NOMEM;
+    snprintf(title, sizeof title, "%s综合得分走势", r->region_name);
+    chart_title_set_name(ch, title);
+    if ((e = add_line(ch, "综合得分", first, last, 2, 0xC55A11, 0)) != CM_OK)
+        return e;
+    chart_axis_set_name(ch->x_axis, "月份");
+    chart_axis_set_name(ch->y_axis, "得分");
+    if (any_score) {
+        nice_axis(slo, shi, 0.1, &min, &max, &unit);
+        chart_axis_set_min(ch->y_axis, min);
+        chart_axis_set_max(ch->y_axis, max);
+        chart_axis_set_major_unit(ch->y_axis, unit);
+    }
+    chart_fonts(ch, 0);
+    keep(le, worksheet_insert_chart_opt(ws, first - 1 + CHART_ROWS,
+                                        CHART_COL, ch, &opt));
+    return CM_OK;
+}
+
+/* One line of the facts block: a label and a sentence. */
+typedef struct rank_fact {
+    const char *label;
+    char text[256];
+} rank_fact;
+#define MAX_FACTS 6
+
+static size_t rank_facts(const cm_rank_analysis *a, rank_fact *f)
+{
+    char b[128];
+    size_t n = 0;
+    f[n].label = "本月排名";
+    snprintf(f[n++].text, sizeof f->text, "第%d位/共%d个%s,综合得分%.2f",
+             a->rank, a->n, group_noun(a->group), a->score);
+    f[n].label = "较上月";
+    snprintf(f[n++].text, sizeof f->text, "%s",
+             change_text(b, sizeof b, a->has_month, a->d_month,
+                         "上月未列入排名"));
+    f[n].label = "较上年同期";
+    snprintf(f[n++].text, sizeof f->text, "%s",
+             change_text(b, sizeof b, a->has_year, a->d_year,
+                         "上年同期未列入排名"));
+    f[n].label = "较上年12月";
+    snprintf(f[n++].text, sizeof f->text, "%s",
+             change_text(b, sizeof b, a->has_dec, a->d_dec,
+                         "上年12月未列入排名"));
+    f[n].label = "全省排位";
+    if (a->prov_n > 0)
+        snprintf(f[n++].text, sizeof f->text, "全省第%d位/共%d个,%s",
+                 a->prov_place, a->prov_n,
+                 a->prov_upper ? "处于中上水平" : "未达到中上水平");
+    else
+        snprintf(f[n++].text, sizeof f->text, "全省无排名数据");
+    if (a->target_up > 0) {
+        f[n].label = "目标";
+        if (a->target_rank <= 0)
+            snprintf(f[n++].text, sizeof f->text,
+                     "较上年提升%d位:上年12月排名不详,无法计算目标排名",
+                     a->target_up);
+        else if (a->to_gain > 0)
+            snprintf(f[n++].text, sizeof f->text,
+                     "较上年提升%d位:目标排名第%d位,尚需提升%d位",
+                     a->target_up, a->target_rank, a->to_gain);
+        else
+            snprintf(f[n++].text, sizeof f->text,
+                     "较上年提升%d位:目标排名第%d位,已达到目标",
+                     a->target_up, a->target_rank);
+    }
+    return n;
+}
+
+/* Formats of the rank sheet, owned by the workbook. */
+typedef struct rank_formats {
+    lxw_format *head, *title, *text, *left, *label, *note, *plain;
+    lxw_format *rank, *score, *change, *dscore, *good, *bad, *frame;
+} rank_formats;
+
+static cm_error make_rank_formats(lxw_workbook *wb, ind_formats *fm,
+                                  lxw_format *head, rank_formats *rf)
+{
+    rf->head = head;
+    rf->text = text_format(fm, HL_NONE, 1);
+    rf->left = text_format(fm, HL_NONE, 0);
+    rf->label = body_format(wb, 0, 1);
+    rf->note = workbook_add_format(wb);
+    rf->title = workbook_add_format(wb);
+    rf->plain = body_format(wb, 1, 0);
+    rf->rank = num_format(fm, HL_NONE, NF_PLAIN, 0);
+    rf->score = num_format(fm, HL_NONE, NF_PLAIN, 2);
+    rf->change = num_format(fm, HL_NONE, NF_SIGNED, 0);
+    rf->dscore = num_format(fm, HL_NONE, NF_SIGNED, 2);
+    rf->good = cf_format(wb, GOOD_FONT, GOOD_FILL);
+    rf->bad = cf_format(wb, BAD_FONT, BAD_FILL);
+    rf->frame = workbook_add_format(wb);
+    if (!rf->frame)
+        return CM_ERR_NOMEM;
+    format_set_border(rf->frame, LXW_BORDER_THIN);
+    if (!rf->text || !rf->left || !rf->label || !rf->note || !rf->title || !rf->plain ||
+        !rf->rank || !rf->score || !rf->change || !rf->dscore || !rf->good ||
+        !rf->bad)
+        return CM_ERR_NOMEM;
+    format_set_font_name(rf->note, BODY_FONT);
+    format_set_font_size(rf->note, 9);
+    format_set_font_name(rf->title, TITLE_FONT);
+    format_set_font_size(rf->title, 14);
+    format_set_bold(rf->title);
+    format_set_align(rf->title, LXW_ALIGN_CENTER);
+    format_set_align(rf->title, LXW_ALIGN_VERTICAL_CENTER);
+    /* The province median is a median of ranks: 12 or 12.5. */
+    format_set_align(rf->plain, LXW_ALIGN_RIGHT);
+    return CM_OK;
+}
+
+/* The sheet 排名: trend table with its charts beside it, then the facts
+ * and the first-level scores. */
+static cm_error write_rank_sheet(lxw_workbook *wb, const cm_report *r,
+                                 ind_formats *fm, lxw_format *head,
+                                 lxw_error *le)
+{
+    const cm_rank_analysis *a = r->rank;
+    lxw_worksheet *ws = workbook_add_worksheet(wb, RANK_SHEET);
+    rank_formats rf;
+    if (!ws || make_rank_formats(wb, fm, head, &rf) != CM_OK)
+        return CM_ERR_NOMEM;
+    size_t nt = a->n_trend < CM_RANK_TREND ? a->n_trend : CM_RANK_TREND;
+    rank_fact facts[MAX_FACTS];
+    size_t nf = rank_facts(a, facts);
+    size_t nl = a->n_level1 < CM_RANK_MAX_LEVEL1 ? a->n_level1
+                                                 : CM_RANK_MAX_LEVEL1;
+
+    double w[RANK_NCOLS];
+    char buf[512];
+    size_columns(rank_cols, RANK_NCOLS, w);
+    for (size_t i = 0; i < nf; i++)
+        widen(&w[0], &rank_cols[0], facts[i].label);
+    for (size_t i = 0; i < nl; i++)
+        widen(&w[0], &rank_cols[0], a->level1[i].name);
+    double text_w = 0;
+    for (size_t c = 0; c < RANK_NCOLS; c++) {
+        keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
+                                      NULL));
+        if (c > 0)
+            text_w += w[c];
+    }
+
+    snprintf(buf, sizeof buf, "%s城市信用状况监测全国排名(%s,%s)",
+             r->region_name, group_noun(a->group), a->period);
+    keep(le, worksheet_set_row(ws, 0, 24, NULL));
+    keep(le, worksheet_merge_range(ws, 0, 0, 0, RANK_NCOLS - 1, buf,
+                                   rf.title));
+
+    /* The trend, oldest first; a month not in the list is left blank. */
+    lxw_row_t row = 1, first = 2, last = (lxw_row_t)(1 + nt);
+    for (size_t c = 0; c < RANK_NCOLS; c++)
+        keep(le, worksheet_write_string(ws, row, (lxw_col_t)c,
+                                        rank_cols[c].head, head));
+    for (size_t i = 0; i < nt; i++) {
+        const cm_rank_point *p = &a->trend[i], *q = i ? p - 1 : NULL;
+        row = (lxw_row_t)(first + i);
+        keep(le, worksheet_write_string(ws, row, 0, p->period, rf.text));
+        /* Charted cells of a missing month are not written at all: the
+         * chart cache of libxlsxwriter 1.1.4 records a styled blank cell
+         * as 0 (rank 0 would plot at the top of the reversed axis), an
+         * absent one as no point. The grid is drawn over them by
+         * frame_blanks(). */
+        if (p->rank > 0) {
+            keep(le, worksheet_write_number(ws, row, 1, p->rank, rf.rank));
+            keep(le, worksheet_write_number(ws, row, 2, p->score, rf.score));
+        }
+        if (p->province_median > 0)
+            keep(le, worksheet_write_number(ws, row, 3, p->province_median,
+                                            rf.plain));
+        if (q && q->rank > 0 && p->rank > 0)
+            keep(le, worksheet_write_number(ws, row, 4, q->rank - p->rank,
+                                            rf.change));
+        else
+            keep(le, worksheet_write_blank(ws, row, 4, rf.change));
+    }
+    row = (lxw_row_t)(first + nt);
+    if (nt > 0) {
+        rise_and_drop(ws, first, last, 4, rf.good, rf.bad, le);
+        frame_blanks(ws, first, last, rf.frame, le);
+        cm_error e = rank_charts(wb, ws, r, first, last, le);
+        if (e != CM_OK)
+            return e;
+    }
+    keep(le, worksheet_merge_range(ws, row, 0, row, RANK_NCOLS - 1,
+                                   "较上月(位):正数为上升(绿),负数为下降(红);"
+                                   "空白为当月未列入排名",
+                                   rf.note));
+
+    /* The facts: a label, and a sentence across B:E. */
+    row += 2;
+    keep(le, worksheet_merge_range(ws, row, 0, row, RANK_NCOLS - 1,
+                                   "排名情况", head));
+    for (size_t i = 0; i < nf; i++) {
+        size_t lines;
+        cm_error e = count_lines(facts[i].text, text_w, BODY_PT, &lines);
+        if (e != CM_OK)
+            return e;
+        row++;
+        keep(le, worksheet_set_row(ws, row, row_height(lines), NULL));
+        keep(le, worksheet_write_string(ws, row, 0, facts[i].label,
+                                        rf.label));
+        keep(le, worksheet_merge_range(ws, row, 1, row, RANK_NCOLS - 1,
+                                       facts[i].text, rf.left));
+    }
+
+    /* First-level indicator scores, as rank.c sorted them (lost most
+     * first). */
+    if (nl > 0) {
+        static const char *const heads[] = {"一级指标", "本月", "上月",
+                                            "变化"};
+        row += 2;
+        for (size_t c = 0; c < 4; c++)
+            keep(le, worksheet_write_string(ws, row, (lxw_col_t)c, heads[c],
+                                            head));
+        lxw_row_t l1 = row + 1;
+        for (size_t i = 0; i < nl; i++) {
+            const cm_rank_level1 *x = &a->level1[i];
+            row++;
+            keep(le, worksheet_write_string(ws, row, 0, x->name, rf.left));
+            keep(le, worksheet_write_number(ws, row, 1, x->score, rf.score));
+            keep(le, worksheet_write_number(ws, row, 2, x->prev, rf.score));
+            keep(le, worksheet_write_number(ws, row, 3, x->delta,
+                                            rf.dscore));
+        }
+        rise_and_drop(ws, l1, row, 3, rf.good, rf.bad, le);
+    }
+
+    worksheet_freeze_panes(ws, 2, 0);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    return CM_OK;
+}
+
+/* Text of column c of a lifecycle item; buf holds composed text.
+ * ORDER LC_COLS. */
+static const char *lc_cell(const cm_lc_item *x, size_t i, size_t c,
+                           char *buf, size_t n)
+{
+    switch (c) {
+    case 0:
+        snprintf(buf, n, "%zu", i + 1);
+        return buf;
+    case 1: return x->problem;
+    case 2:
+        if (x->state == CM_LC_PERSISTING) {
+            snprintf(buf, n, "%s%d个月", cm_lc_state_text(x->state),
+                     x->months_open);
+            return buf;
+        }
+        return cm_lc_state_text(x->state);
+    case 3: return x->first_period;
+    case 4: return x->lead;
+    case 5: return x->deadline;
+    case 6: return x->overdue ? "是" : "";
+    default: return x->note;
+    }
+}
+
+/* The sheet 问题跟踪: this month's problems against last month's, one row
+ * each, overdue rows in red. */
+static cm_error write_lifecycle_sheet(lxw_workbook *wb, const cm_report *r,
+                                      ind_formats *fm, lxw_format *head,
+                                      lxw_error *le)
+{
+    const cm_lifecycle *lc = r->lifecycle;
+    lxw_worksheet *ws = workbook_add_worksheet(wb, LC_SHEET);
+    lxw_format *title = workbook_add_format(wb);
+    if (!ws || !title)
+        return CM_ERR_NOMEM;
+    format_set_font_name(title, TITLE_FONT);
+    format_set_font_size(title, 14);
+    format_set_bold(title);
+    format_set_align(title, LXW_ALIGN_CENTER);
+    format_set_align(title, LXW_ALIGN_VERTICAL_CENTER);
+
+    char buf[64];
+    double w[LC_NCOLS];
+    size_columns(lc_cols, LC_NCOLS, w);
+    for (size_t i = 0; i < lc->n; i++)
+        for (size_t c = 0; c < LC_NCOLS; c++)
+            widen(&w[c], &lc_cols[c],
+                  lc_cell(&lc->items[i], i, c, buf, sizeof buf));
+    for (size_t c = 0; c < LC_NCOLS; c++)
+        keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
+                                      NULL));
+
+    char t[512];
+    snprintf(t, sizeof t, "%s信用建设主要问题整改跟踪(%s)", r->region_name,
+             *lc->period ? lc->period : r->period);
+    keep(le, worksheet_set_row(ws, 0, 24, NULL));
+    keep(le, worksheet_merge_range(ws, 0, 0, 0, LC_NCOLS - 1, t, title));
+    for (size_t c = 0; c < LC_NCOLS; c++)
+        keep(le, worksheet_write_string(ws, 1, (lxw_col_t)c, lc_cols[c].head,
+                                        head));
+
+    for (size_t i = 0; i < lc->n; i++) {
+        const cm_lc_item *x = &lc->items[i];
+        lxw_row_t row = (lxw_row_t)(i + 2);
+        int hl = x->overdue ? HL_FAIL : HL_NONE;
+        size_t rl = 1;
+        for (size_t c = 0; c < LC_NCOLS; c++) {
+            const char *s = lc_cell(x, i, c, buf, sizeof buf);
+            size_t l;
+            cm_error e = count_lines(s, w[c], BODY_PT, &l);
+            if (e != CM_OK)
+                return e;
+            if (l > rl)
+                rl = l;
+            lxw_format *f = text_format(fm, hl, lc_cols[c].center);
+            if (!f)
+                return CM_ERR_NOMEM;
+            if (c == 0)  /* 序号 a number, shown as General */
+                keep(le, worksheet_write_number(ws, row, 0, (double)(i + 1),
+                                                f));
+            else
+                keep(le, worksheet_write_string(ws, row, (lxw_col_t)c, s,
+                                                f));
+        }
+        keep(le, worksheet_set_row(ws, row, row_height(rl), NULL));
+    }
+
+    worksheet_freeze_panes(ws, 2, 0);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_center_horizontally(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    keep(le, worksheet_repeat_rows(ws, 1, 1));
+    keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    return CM_OK;
+}
+
+/* Refuses text of the rank analysis and lifecycle that is not UTF-8
+ * before it reaches the XML, naming the sheet and row. */
+static cm_error check_issue4_text(const cm_report *r, const char *path,
+                                  cm_diag *d)
+{
+    const cm_rank_analysis *a = r->rank;
+    if (a && a->has) {
+        size_t nl = a->n_level1 < CM_RANK_MAX_LEVEL1 ? a->n_level1
+                                                     : CM_RANK_MAX_LEVEL1;
+        for (size_t i = 0; i < nl; i++) {
+            const char *s = a->level1[i].name;
+            if (!cm_utf8_valid(s, strnlen(s, sizeof a->level1[i].name),
+                               NULL) ||
+                !memchr(s, '\0', sizeof a->level1[i].name))
+                return cm_diag_set(d, CM_ERR_ENCODING, path, 0, RANK_SHEET,
+                                   "first-level indicator %zu: name is not "
+                                   "valid UTF-8", i + 1);
+        }
+    }
+    const cm_lifecycle *lc = r->lifecycle;
+    for (size_t i = 0; lc && i < lc->n; i++) {
+        const cm_lc_item *x = &lc->items[i];
+        const char *t[] = {x->problem, x->lead, x->deadline, x->note};
+        for (size_t k = 0; k < sizeof t / sizeof *t; k++)
+            if (!t[k] || !cm_utf8_valid(t[k], strlen(t[k]), NULL))
+                return cm_diag_set(d, CM_ERR_ENCODING, path, (long)i + 3,
+                                   LC_SHEET,
+                                   "problem %zu: text is missing or not "
+                                   "valid UTF-8", i + 1);
+    }
+    return CM_OK;
+}
+
 cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
                                   cm_diag *d)
 {
@@ -648,6 +1273,11 @@ cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
                                    r->results[i].indicator_id);
             }
         }
+
+    if ((e = check_issue4_text(r, path, d)) != CM_OK) {
+        lxw_workbook_free(wb);
+        return e;
+    }
 
     ind_formats fm;
     memset(&fm, 0, sizeof fm);
@@ -715,6 +1345,12 @@ cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
     keep(&le, worksheet_repeat_rows(ws, 0, 0));
     keep(&le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
 
+    if (r->rank && r->rank->has &&
+        (e = write_rank_sheet(wb, r, &fm, head, &le)) != CM_OK)
+        return abandon(wb, path, le, e, d);
+    if (r->lifecycle &&
+        (e = write_lifecycle_sheet(wb, r, &fm, head, &le)) != CM_OK)
+        return abandon(wb, path, le, e, d);
     if ((e = write_notes(wb, r, head, note, &le)) != CM_OK ||
         le != LXW_NO_ERROR)
         return abandon(wb, path, le, e, d);

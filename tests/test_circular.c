@@ -128,6 +128,7 @@ static void test_seed_000(void **state)
     assert_string_equal(c->table_title,
                         "雅安市2018年信用建设主要问题整改责任分工表");
     assert_string_equal(c->path, f->path);
+    assert_null(c->monitoring);     /* optional: seed 000 has none */
     cm_circular_free(c);
     cm_circular_free(NULL);
 }
@@ -175,6 +176,85 @@ static void test_multi_paragraph_body(void **state)
     assert_string_equal(c->body[0], "第一段。");
     assert_string_equal(c->body[1], "第二段雅安市。");
     assert_string_equal(c->body[2], "第三段。");
+    cm_circular_free(c);
+}
+
+/* Line 15 of the base template followed by a monitoring key. */
+#define TITLE_15 "table_title = {city}{year}年信用建设主要问题整改责任分工表\n"
+
+/* Issue 4: the monitoring paragraph, wrapped over three lines, is kept as
+ * one template (lines joined, placeholders not filled even with facts)
+ * and renders with the rank facts. */
+static void test_monitoring(void **state)
+{
+    fixture *f = *state;
+    write_template(f, 15, TITLE_15
+                   "monitoring = {year}年{month}月,我市在全国{n}个{group_name}"
+                   "中排名第{rank}位,\n"
+                   "    {if d_month > 0}较上月上升{d_month}位{elif d_month < 0}"
+                   "较上月下降\n"
+                   "    {abs:d_month}位{else}与上月持平{end}。");
+    static const char want_tmpl[] =
+        "{year}年{month}月,我市在全国{n}个{group_name}中排名第{rank}位,"
+        "{if d_month > 0}较上月上升{d_month}位{elif d_month < 0}较上月下降"
+        "{abs:d_month}位{else}与上月持平{end}。";
+    cm_circular_facts facts = yaan_facts();
+    for (int with_facts = 0; with_facts < 2; with_facts++) {
+        cm_circular *c = NULL;
+        cm_diag d;
+        cm_diag_clear(&d);
+        assert_int_equal(cm_circular_load(f->path, with_facts ? &facts : NULL,
+                                          &c, &d),
+                         CM_OK);
+        assert_non_null(c->monitoring);
+        assert_string_equal(c->monitoring, want_tmpl);
+        if (with_facts)
+            assert_string_equal(c->table_title, "雅安市2018年信用建设主要"
+                                                "问题整改责任分工表");
+        const cm_text_var vars[] = {
+            {"year", "2019"}, {"month", "6"}, {"n", "261"},
+            {"group_name", "地级市"}, {"rank", "113"}, {"d_month", "-7"},
+        };
+        char *out = NULL;
+        assert_int_equal(cm_text_render(c->monitoring, vars, 6, &out, &d),
+                         CM_OK);
+        assert_string_equal(out, "2019年6月,我市在全国261个地级市中排名第"
+                                 "113位,较上月下降7位。");
+        free(out);
+        cm_circular_free(c);
+    }
+}
+
+/* The names of circular.h, each once, and a template using all of them
+ * passes the check. */
+static void test_monitoring_vars(void **state)
+{
+    fixture *f = *state;
+    static const char *const want[] = {
+        "city", "year", "month", "group_name", "n", "rank", "score",
+        "d_month", "d_year", "d_dec", "prov_name", "prov_place", "prov_n",
+        "prov_upper", "target_up", "target_rank", "to_gain", "level1_worst",
+        "level1_worst_delta", "problems", "new", "persisting", "resolved",
+        "overdue",
+    };
+    size_t n = 0;
+    while (cm_circular_monitoring_vars[n])
+        n++;
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    char line[2048] = TITLE_15 "monitoring =";
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(cm_circular_monitoring_vars[i], want[i]);
+        char piece[128];
+        snprintf(piece, sizeof piece, "\n    {%s}{if %s}x{end}", want[i],
+                 want[i]);
+        strcat(line, piece);
+    }
+    write_template(f, 15, line);
+    cm_circular *c = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_circular_load(f->path, NULL, &c, &d), CM_OK);
+    assert_true(strncmp(c->monitoring, "{city}{if city}x{end}{year}", 27) == 0);
     cm_circular_free(c);
 }
 
@@ -236,6 +316,24 @@ static void test_bad_templates(void **state)
         {2, "; no section", 1, CM_ERR_SYNTAX, 3, 0, NULL, NULL},
         {8, "", 1, CM_ERR_DEFINITION, 7, 0, "body",
          "the body has no paragraph"},
+        /* monitoring: checked against its own names, with or without facts */
+        {15, TITLE_15 "monitoring = 排名第{rnk}位", 1, CM_ERR_NAME, 16, 10,
+         "monitoring", "unknown placeholder {rnk}"},
+        {15, TITLE_15 "monitoring = 排名第{rnk}位", 0, CM_ERR_NAME, 16, 10,
+         "monitoring", "unknown placeholder {rnk}"},
+        {15, TITLE_15 "monitoring = {code}", 1, CM_ERR_NAME, 16, 1,
+         "monitoring", "unknown placeholder {code}"},
+        {15, TITLE_15 "monitoring =\n    第{rank}位,\n"
+             "    较上月{if d_mnth > 0}上升{end}", 0, CM_ERR_NAME, 18, 14,
+         "monitoring", "unknown name 'd_mnth' in condition"},
+        {15, TITLE_15 "monitoring = {if d_month > 0}\n    上升\n    {else}持平",
+         1, CM_ERR_SYNTAX, 16, 1, "monitoring", "{if} without {end}"},
+        {15, TITLE_15 "monitoring = {if rank}a{else}b\n    {elif rank}c{end}",
+         0, CM_ERR_SYNTAX, 17, 1, "monitoring", "{elif} after {else}"},
+        {15, TITLE_15 "monitoring =", 1, CM_ERR_DEFINITION, 16, 0,
+         "monitoring", "'monitoring' is empty"},
+        {15, TITLE_15 "monitoring = a\nmonitoring = b", 1, CM_ERR_DUPLICATE,
+         17, 0, "monitoring", "'monitoring' set twice (first on line 16)"},
     };
     cm_circular_facts facts = yaan_facts();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -308,6 +406,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_validate_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_paragraph_body, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_monitoring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monitoring_vars, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_leap_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_templates, setup, teardown),

@@ -26,15 +26,25 @@ static const char *const million_a_hex =
 static const char two_block[] =
     "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 
-static void hash_in_pieces(const char *s, size_t n, size_t piece, char hex[65])
+/* portable: clear c.ni after init, forcing the portable compression even
+ * on a CPU with the SHA extensions. */
+static void hash_pieces_with(const char *s, size_t n, size_t piece,
+                             int portable, char hex[65])
 {
     cm_sha256 c;
     unsigned char dig[32];
     cm_sha256_init(&c);
+    if (portable)
+        c.ni = 0;
     for (size_t i = 0; i < n; i += piece)
         cm_sha256_update(&c, s + i, n - i < piece ? n - i : piece);
     cm_sha256_final(&c, dig);
     cm_sha256_hex(dig, hex);
+}
+
+static void hash_in_pieces(const char *s, size_t n, size_t piece, char hex[65])
+{
+    hash_pieces_with(s, n, piece, 0, hex);
 }
 
 static void test_vectors(void **state)
@@ -71,6 +81,48 @@ static void test_million_a(void **state)
     free(a);
 }
 
+/* The portable code and the SHA-NI code (where the CPU has it) both give
+ * the FIPS vectors, and agree on every length around the block edges. */
+static void test_both_paths(void **state)
+{
+    (void)state;
+    cm_sha256 probe;
+    cm_sha256_init(&probe);
+    if (!probe.ni)
+        print_message("no SHA extensions here: portable code only\n");
+    const struct {
+        const char *in;
+        const char *hex;
+    } cases[] = {
+        {"abc", abc_hex}, {"", empty_hex}, {two_block, two_block_hex},
+    };
+    for (int portable = 0; portable < 2; portable++) {
+        char hex[65];
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            hash_pieces_with(cases[i].in, strlen(cases[i].in), 5, portable,
+                             hex);
+            assert_string_equal(hex, cases[i].hex);
+        }
+        size_t n = 1000000;
+        char *a = malloc(n);
+        assert_non_null(a);
+        memset(a, 'a', n);
+        hash_pieces_with(a, n, n, portable, hex);
+        assert_string_equal(hex, million_a_hex);
+        free(a);
+    }
+    /* many blocks in one update, any length mod 64 */
+    char buf[300];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (char)(i * 131 + 7);
+    for (size_t n = 0; n <= sizeof buf; n++) {
+        char h0[65], h1[65];
+        hash_pieces_with(buf, n, sizeof buf, 0, h0);
+        hash_pieces_with(buf, n, sizeof buf, 1, h1);
+        assert_string_equal(h0, h1);
+    }
+}
+
 static void test_file(void **state)
 {
     (void)state;
@@ -105,6 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_million_a),
+        cmocka_unit_test(test_both_paths),
         cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

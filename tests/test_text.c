@@ -119,6 +119,231 @@ static void test_errors(void **state)
     assert_int_equal(cm_text_check("{nope}", allowed, 2, NULL), CM_ERR_NAME);
 }
 
+/* The monitoring paragraph of issue 4: up, down, level, and a change not
+ * known (empty value: every comparison false, so {else} is written). */
+static void test_monitoring_sentence(void **state)
+{
+    (void)state;
+    static const char tmpl[] =
+        "{year}年{month}月,我市在全国{n}个{group_name}中排名第{rank}位,"
+        "{if d_month > 0}较上月上升{d_month}位{elif d_month < 0}较上月下降"
+        "{abs:d_month}位{else}与上月持平{end}。";
+    static const struct {
+        const char *d_month, *want;
+    } cases[] = {
+        {"3", "较上月上升3位。"},
+        {"-12", "较上月下降12位。"},
+        {"0", "与上月持平。"},
+        {"", "与上月持平。"},
+        {NULL, "与上月持平。"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const cm_text_var vars[] = {
+            {"year", "2019"}, {"month", "6"}, {"n", "261"},
+            {"group_name", "地级市"}, {"rank", "113"},
+            {"d_month", cases[i].d_month},
+        };
+        char *out = NULL;
+        cm_diag d;
+        cm_diag_clear(&d);
+        assert_int_equal(cm_text_render(tmpl, vars, 6, &out, &d), CM_OK);
+        char want[256];
+        snprintf(want, sizeof want, "2019年6月,我市在全国261个地级市中排名"
+                                    "第113位,%s", cases[i].want);
+        assert_string_equal(out, want);
+        free(out);
+    }
+    const char *const allowed[] = {"year", "month", "n", "group_name",
+                                   "rank", "d_month"};
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_text_check(tmpl, allowed, 6, &d), CM_OK);
+}
+
+static void test_conditionals(void **state)
+{
+    (void)state;
+    const cm_text_var vars[] = {
+        {"pos", "3"},    {"neg", "-2.5"}, {"zero", "0"},  {"empty", ""},
+        {"none", NULL},  {"word", "地级市"}, {"dec", "0.50"}, {"one", "1"},
+        {"padded", " 7 "}, {"minus0", "-0"}, {"big", "1e3"},
+    };
+    static const struct {
+        const char *tmpl, *want;
+    } cases[] = {
+        /* abs */
+        {"{abs:neg}", "2.5"},
+        {"{abs:pos}", "3"},
+        {"[{abs:empty}][{abs:none}]", "[][]"},
+        {"{abs:word}", "地级市"},
+        {"{abs:minus0}", "0"},
+        /* each operator, true and false */
+        {"{if pos > 2}T{else}F{end}", "T"},
+        {"{if pos > 3}T{else}F{end}", "F"},
+        {"{if pos >= 3}T{else}F{end}", "T"},
+        {"{if pos >= 3.5}T{else}F{end}", "F"},
+        {"{if neg < -2}T{else}F{end}", "T"},
+        {"{if neg < -2.5}T{else}F{end}", "F"},
+        {"{if neg <= -2.5}T{else}F{end}", "T"},
+        {"{if dec == 0.5}T{else}F{end}", "T"},
+        {"{if dec == +0.5}T{else}F{end}", "T"},
+        {"{if dec != 0.5}T{else}F{end}", "F"},
+        {"{if zero != 1}T{else}F{end}", "T"},
+        {"{if zero == 0}T{else}F{end}", "T"},
+        {"{if big == 1000}T{else}F{end}", "T"},
+        {"{if padded == 7}T{else}F{end}", "T"},
+        {"{if  pos>2 }T{end}", "T"},
+        {"{if\tpos\t>\t2}T{end}", "T"},
+        /* missing, empty or non-numeric values: every comparison false */
+        {"{if empty == 0}T{else}F{end}", "F"},
+        {"{if empty != 0}T{else}F{end}", "F"},
+        {"{if none < 1}T{else}F{end}", "F"},
+        {"{if none != 1}T{else}F{end}", "F"},
+        {"{if word > 0}T{elif word <= 0}U{else}F{end}", "F"},
+        /* bare names */
+        {"{if pos}T{else}F{end}", "T"},
+        {"{if zero}T{else}F{end}", "F"},
+        {"{if empty}T{else}F{end}", "F"},
+        {"{if none}T{else}F{end}", "F"},
+        {"{if word}T{else}F{end}", "T"},
+        {"{if minus0}T{else}F{end}", "T"},   /* "0" only is false */
+        /* no else: nothing; elif chains take the first true branch */
+        {"a{if zero}T{end}b", "ab"},
+        {"{if zero}A{elif one}B{elif pos}C{else}D{end}", "B"},
+        {"{if zero}A{elif empty}B{elif pos > 5}C{end}", ""},
+        {"{if zero}A{elif empty}B{else}D{end}", "D"},
+        {"{if one}A{elif one}B{else}D{end}", "A"},
+        /* placeholders and escapes inside branches */
+        {"{if pos > 0}上升{pos}位{{!}}{end}", "上升3位{!}"},
+        {"{if zero}{word}{else}{{x}}{end}", "{x}"},
+        /* nesting */
+        {"{if one}a{if zero}b{else}c{end}d{else}e{if one}f{end}{end}",
+         "acd"},
+        {"{if zero}a{if one}b{else}c{end}d{else}e{if one}f{end}{end}",
+         "ef"},
+        {"{if zero}{if one}x{else}y{end}{elif one}z{end}", "z"},
+        {"{if one}{if one}{if one}{if one}{if one}{if one}{if one}{if one}"
+         "deep{end}{end}{end}{end}{end}{end}{end}{end}",
+         "deep"},
+        /* near-keywords are plain placeholders; keywords only in braces */
+        {"if else end {word}", "if else end 地级市"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL;
+        cm_diag d;
+        cm_diag_clear(&d);
+        cm_error e = cm_text_render(cases[i].tmpl, vars,
+                                    sizeof vars / sizeof vars[0], &out, &d);
+        if (e != CM_OK)
+            fail_msg("render \"%s\": %s (column %ld)", cases[i].tmpl, d.msg,
+                     d.column);
+        if (strcmp(out, cases[i].want) != 0)
+            fail_msg("render \"%s\" = \"%s\", want \"%s\"", cases[i].tmpl,
+                     out, cases[i].want);
+        free(out);
+    }
+    /* "{ending}" and "{if_x}" are names, not keywords */
+    const cm_text_var kw[] = {{"ending", "E"}, {"if_x", "I"}, {"abs", "A"}};
+    char *out = NULL;
+    assert_int_equal(cm_text_render("{ending}{if_x}{abs}{abs:if_x}", kw, 3,
+                                    &out, NULL),
+                     CM_OK);
+    assert_string_equal(out, "EIAI");
+    free(out);
+}
+
+static void test_block_errors(void **state)
+{
+    (void)state;
+    const char *const allowed[] = {"d", "x"};
+    const cm_text_var vars[] = {{"d", "1"}, {"x", "x"}};
+    static const char deep9[] =
+        "{if d}{if d}{if d}{if d}{if d}{if d}{if d}{if d}{if d}"
+        "{end}{end}{end}{end}{end}{end}{end}{end}{end}";
+    static const struct {
+        const char *tmpl;
+        cm_error code;
+        long column;
+        const char *msg;
+    } cases[] = {
+        {"ab{end}", CM_ERR_SYNTAX, 3, "{end} without {if}"},
+        {"{else}", CM_ERR_SYNTAX, 1, "{else} without {if}"},
+        {"x{elif d}", CM_ERR_SYNTAX, 2, "{elif} without {if}"},
+        {"{if d}a{end}{end}", CM_ERR_SYNTAX, 13, "{end} without {if}"},
+        {"{if d}a", CM_ERR_SYNTAX, 1, "{if} without {end}"},
+        {"{if d}{if x}a{end}", CM_ERR_SYNTAX, 1, "{if} without {end}"},
+        {"{if d}{end}{if x}{if d}{end}", CM_ERR_SYNTAX, 12,
+         "{if} without {end}"},
+        {"{if d}a{else}b{elif x}c{end}", CM_ERR_SYNTAX, 15,
+         "{elif} after {else}"},
+        {"{if d}a{else}b{else}c{end}", CM_ERR_SYNTAX, 15,
+         "second {else} in one {if}"},
+        {deep9, CM_ERR_SYNTAX, 49, "{if} nested deeper than 8"},
+        {"{if dd > 0}a{end}", CM_ERR_NAME, 5, "unknown name 'dd' in condition"},
+        {"{if d}a{elif  yy}b{end}", CM_ERR_NAME, 15,
+         "unknown name 'yy' in condition"},
+        /* names are checked in branches that are not taken */
+        {"{if d}a{else}{y}{end}", CM_ERR_NAME, 14, "unknown placeholder {y}"},
+        {"{abs:dd}", CM_ERR_NAME, 1, "unknown placeholder {dd}"},
+        {"{if}", CM_ERR_SYNTAX, 1,
+         "malformed {if ...}: write {if name} or {if name OP number}, OP one "
+         "of > >= < <= == !="},
+        {"x{if d >}a{end}", CM_ERR_SYNTAX, 2,
+         "malformed {if ...}: write {if name} or {if name OP number}, OP one "
+         "of > >= < <= == !="},
+        {"{if d => 1}a{end}", CM_ERR_SYNTAX, 1,
+         "malformed {if ...}: write {if name} or {if name OP number}, OP one "
+         "of > >= < <= == !="},
+        {"{if d > x}a{end}", CM_ERR_SYNTAX, 1,
+         "malformed {if ...}: write {if name} or {if name OP number}, OP one "
+         "of > >= < <= == !="},
+        {"{if d > 1.}a{end}", CM_ERR_SYNTAX, 1,
+         "malformed {if ...}: write {if name} or {if name OP number}, OP one "
+         "of > >= < <= == !="},
+        {"{if D}a{end}", CM_ERR_SYNTAX, 1,
+         "malformed {if ...}: write {if name} or {if name OP number}, OP one "
+         "of > >= < <= == !="},
+        {"{if d}a{elif}b{end}", CM_ERR_SYNTAX, 8,
+         "malformed {elif ...}: write {elif name} or {elif name OP number}, "
+         "OP one of > >= < <= == !="},
+        {"{if d}a{end d}", CM_ERR_SYNTAX, 8,
+         "malformed {end}: nothing may follow the word"},
+        {"{if d}a{else }b{end}", CM_ERR_SYNTAX, 8,
+         "malformed {else}: nothing may follow the word"},
+        {"{abs:}", CM_ERR_SYNTAX, 1, "malformed {abs:...}: write {abs:name}"},
+        {"{abs:D}", CM_ERR_SYNTAX, 1, "malformed {abs:...}: write {abs:name}"},
+        {"{if d}{{{end}", CM_OK, 0, NULL},
+        {"{if d}a}{end}", CM_ERR_SYNTAX, 8,
+         "lone '}' (write }} for a literal brace)"},
+        {"{if d > 0", CM_ERR_SYNTAX, 1,
+         "lone '{' (write {{ for a literal brace)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cm_diag d;
+        cm_diag_clear(&d);
+        cm_error want = cases[i].code;
+        cm_error e = cm_text_check(cases[i].tmpl, allowed, 2, &d);
+        if (e != want)
+            fail_msg("check \"%s\": code %d (%s), want %d", cases[i].tmpl,
+                     (int)e, d.msg, (int)want);
+        char *out = (char *)1;
+        cm_diag rd;
+        cm_diag_clear(&rd);
+        assert_int_equal(cm_text_render(cases[i].tmpl, vars, 2, &out, &rd),
+                         want);
+        if (want == CM_OK) {
+            free(out);
+            continue;
+        }
+        assert_null(out);
+        if (d.column != cases[i].column || rd.column != cases[i].column)
+            fail_msg("\"%s\": column %ld/%ld, want %ld", cases[i].tmpl,
+                     d.column, rd.column, cases[i].column);
+        assert_string_equal(d.msg, cases[i].msg);
+        assert_string_equal(rd.msg, cases[i].msg);
+    }
+}
+
 static void test_first_error_kept(void **state)
 {
     (void)state;
@@ -211,6 +436,9 @@ int main(void)
         cmocka_unit_test(test_render_seed_000),
         cmocka_unit_test(test_render_cases),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_monitoring_sentence),
+        cmocka_unit_test(test_conditionals),
+        cmocka_unit_test(test_block_errors),
         cmocka_unit_test(test_first_error_kept),
         cmocka_unit_test(test_number),
         cmocka_unit_test(test_period_parts),

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lifecycle.h"
+#include "rank.h"
 #include "report.h"
 #include "xlsx_out.h"
 
@@ -188,7 +190,8 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     static const char *const names[] = {"a.xlsx", "b.xlsx", "i.xlsx",
-                                        "j.xlsx", "x.xlsx"};
+                                        "j.xlsx", "x.xlsx", "r.xlsx",
+                                        "s.xlsx"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         remove_file(f, names[i]);
     cm_report_free(f->r);
@@ -556,6 +559,8 @@ static void test_indicators(void **state)
     assert_non_null(s1);
     assert_non_null(s2);
     assert_true(s1 < s2);
+    assert_null(strstr(wb, "排名"));      /* no rank analysis */
+    assert_null(strstr(wb, "问题跟踪"));  /* no lifecycle */
     free(wb);
 
     static const char *const heads[] = {"地区", "代码", "指标", "类别",
@@ -604,6 +609,562 @@ static void test_indicators(void **state)
     free(st);
 }
 
+/* ---- The rank and problem-tracking sheets (issue 4) ---- */
+
+/* A hand-made 24-month line for Ya'an in the prefecture list, 2017-07 to
+ * 2019-06, climbing as seed 000 asks ("力争较上年提升30位"): last December
+ * 134th, now 112th; not listed in 2018-03. */
+static const int trend_rank[CM_RANK_TREND] = {
+    168, 165, 170, 162, 158, 160, 155, 151, 0, 149, 152, 146,
+    143, 145, 140, 137, 139, 134, 131, 128, 125, 118, 121, 112,
+};
+
+static cm_rank_analysis *make_rank(void)
+{
+    cm_rank_analysis *a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    strcpy(a->region, "511800");
+    strcpy(a->group, "prefecture");
+    strcpy(a->period, "2019-06");
+    a->has = 1;
+    a->rank = 112;
+    a->n = 261;
+    a->score = 72.35;
+    a->has_month = 1, a->d_month = 9;
+    a->has_year = 1, a->d_year = 34;
+    a->has_dec = 1, a->d_dec = 22;
+    a->prov_place = 6, a->prov_n = 21, a->prov_upper = 1;
+    a->target_up = 30, a->target_rank = 104, a->to_gain = 8;
+    for (int i = 0; i < CM_RANK_TREND; i++) {
+        cm_rank_point *p = &a->trend[i];
+        int y = 2017 + (6 + i) / 12, m = (6 + i) % 12 + 1;
+        snprintf(p->period, sizeof p->period, "%04u-%02u",
+                 (unsigned)y % 10000u, (unsigned)m % 100u);
+        p->rank = trend_rank[i];
+        p->score = p->rank ? 62.0 + 0.45 * i - (i % 4 == 2 ? 1.2 : 0) : 0;
+        p->n = 261;
+        p->province_median = 128 - i / 2 + (i % 5 == 0 ? 0.5 : 0);
+    }
+    a->n_trend = CM_RANK_TREND;
+    static const struct { const char *name; double score, prev; } l1[] = {
+        {"信用监管", 20.10, 21.60},
+        {"权益保护", 15.20, 15.70},
+        {"营商环境", 18.30, 18.00},
+        {"信用制度和基础建设", 22.40, 21.80},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        strcpy(a->level1[i].name, l1[i].name);
+        a->level1[i].score = l1[i].score;
+        a->level1[i].prev = l1[i].prev;
+        a->level1[i].delta = l1[i].score - l1[i].prev;
+    }
+    a->n_level1 = 4;
+    return a;
+}
+
+static char *xdup(const char *s)
+{
+    char *t = strdup(s);
+    assert_non_null(t);
+    return t;
+}
+
+/* Three problems of 2019-06: one persisting three months and overdue, one
+ * new with seed 000's note, one resolved. */
+static cm_lifecycle *make_lifecycle(void)
+{
+    static const struct {
+        const char *id, *problem, *lead, *deadline, *note, *first;
+        cm_lc_state st;
+        int months, overdue;
+    } it[] = {
+        {"blacklist", "黑名单数量占工商企业数量比重高于平均水平",
+         "市市场监管局", "2019年5月前", "", "2019-04", CM_LC_PERSISTING, 3,
+         1},
+        {"dishonest", "失信专项治理工作有待加强", "市发展改革委", "长期坚持",
+         "已退出失信被执行人", "2019-06", CM_LC_NEW, 1, 0},
+        {"platform", "信用信息共享平台未开通", "市发展改革委", "2020年3月前",
+         "2019年启动建设", "2018-12", CM_LC_RESOLVED, 0, 0},
+    };
+    cm_lifecycle *lc = calloc(1, sizeof *lc);
+    assert_non_null(lc);
+    strcpy(lc->region, "511800");
+    strcpy(lc->period, "2019-06");
+    lc->items = calloc(3, sizeof *lc->items);
+    assert_non_null(lc->items);
+    for (size_t i = 0; i < 3; i++) {
+        cm_lc_item *x = &lc->items[i];
+        x->problem_id = xdup(it[i].id);
+        x->problem = xdup(it[i].problem);
+        x->lead = xdup(it[i].lead);
+        x->deadline = xdup(it[i].deadline);
+        x->note = xdup(it[i].note);
+        x->state = it[i].st;
+        x->months_open = it[i].months;
+        strcpy(x->first_period, it[i].first);
+        x->overdue = it[i].overdue;
+        lc->n++;
+    }
+    return lc;
+}
+
+static cm_report *issue4_report(void)
+{
+    cm_report *r = seed_report("2019-06");
+    r->rank = make_rank();
+    r->lifecycle = make_lifecycle();
+    return r;
+}
+
+/* Shared string number k, unescaped of nothing (the test strings hold no
+ * markup); caller frees. */
+static char *shared_string(const char *ss, long k)
+{
+    const char *p = ss;
+    for (long i = 0; i <= k; i++) {
+        p = strstr(p, "<si>");
+        assert_non_null(p);
+        p += 4;
+    }
+    const char *t = strstr(p, "<t"), *end;
+    assert_non_null(t);
+    t = strchr(t, '>') + 1;
+    end = strstr(t, "</t>");
+    assert_non_null(end);
+    char *s = strndup(t, (size_t)(end - t));
+    assert_non_null(s);
+    return s;
+}
+
+/* What cell ref shows: the shared string, the number as written, or ""
+ * for a blank (styled) cell; NULL when the cell is not in the sheet.
+ * *style gets its s="" (-1 if none). Caller frees. */
+static char *cell(const char *sheet, const char *ss, const char *ref,
+                  int *style)
+{
+    char key[32];
+    snprintf(key, sizeof key, "<c r=\"%s\"", ref);
+    const char *c = strstr(sheet, key);
+    if (style)
+        *style = -1;
+    if (!c)
+        return NULL;
+    const char *end = strchr(c, '>');
+    assert_non_null(end);
+    const char *sa = strstr(c, " s=\"");
+    if (style && sa && sa < end)
+        *style = atoi(sa + 4);
+    int shared = 0;
+    const char *ta = strstr(c, " t=\"s\"");
+    if (ta && ta < end)
+        shared = 1;
+    if (end[-1] == '/')
+        return xdup("");
+    const char *v = strstr(end, "<v>"), *close = strstr(end, "</c>");
+    assert_non_null(close);
+    if (!v || v > close)
+        return xdup("");
+    v += 3;
+    const char *ve = strstr(v, "</v>");
+    if (shared)
+        return shared_string(ss, strtol(v, NULL, 10));
+    char *s = strndup(v, (size_t)(ve - v));
+    assert_non_null(s);
+    return s;
+}
+
+static void assert_cell(const char *sheet, const char *ss, const char *ref,
+                        const char *want)
+{
+    char *got = cell(sheet, ss, ref, NULL);
+    if (!got)
+        fail_msg("no cell %s (want '%s')", ref, want);
+    if (strcmp(got, want) != 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "cell %s: got '%s', want '%s'", ref, got,
+                 want);
+        free(got);
+        fail_msg("%s", msg);
+    }
+    free(got);
+}
+
+/* Row (1-based) of the first cell in column A showing text, or -1. */
+static int row_of(const char *sheet, const char *ss, const char *text)
+{
+    for (int row = 1; row < 200; row++) {
+        char ref[16];
+        snprintf(ref, sizeof ref, "A%d", row);
+        char *v = cell(sheet, ss, ref, NULL);
+        int hit = v && strcmp(v, text) == 0;
+        free(v);
+        if (hit)
+            return row;
+    }
+    return -1;
+}
+
+static void write_ind(fixture *f, const char *name, char *path, size_t n)
+{
+    cm_diag d;
+    cm_diag_clear(&d);
+    path_of(f, name, path, n);
+    cm_error e = cm_xlsx_write_indicators(f->r, path, &d);
+    if (e != CM_OK)
+        fail_msg("%s: %s", cm_strerror(e), d.msg);
+}
+
+static void test_rank_sheet(void **state)
+{
+    fixture *f = *state;
+    char path[256], ref[16];
+    f->r = issue4_report();
+    write_ind(f, "r.xlsx", path, sizeof path);
+
+    char *wb = unzip_part(path, "xl/workbook.xml");
+    const char *s1 = strstr(wb, "<sheet name=\"指标\"");
+    const char *s2 = strstr(wb, "<sheet name=\"排名\"");
+    const char *s3 = strstr(wb, "<sheet name=\"问题跟踪\"");
+    const char *s4 = strstr(wb, "<sheet name=\"说明\"");
+    assert_true(s1 && s2 && s3 && s4);
+    assert_true(s1 < s2 && s2 < s3 && s3 < s4);
+    free(wb);
+
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    char *sh = unzip_part(path, "xl/worksheets/sheet2.xml");
+    static const char *const heads[] = {"月份", "全国排名", "综合得分",
+                                        "全省中位排名", "较上月(位)"};
+    for (int c = 0; c < 5; c++) {
+        snprintf(ref, sizeof ref, "%c2", 'A' + c);
+        assert_cell(sh, ss, ref, heads[c]);
+    }
+    assert_cell(sh, ss, "A1", "雅安市城市信用状况监测全国排名(地级市,2019-06)");
+    /* The trend, oldest first, rows 3-26. */
+    assert_cell(sh, ss, "A3", "2017-07");
+    assert_cell(sh, ss, "B3", "168");
+    assert_cell(sh, ss, "C3", "62");
+    assert_cell(sh, ss, "D3", "128.5");
+    assert_cell(sh, ss, "E3", "");        /* nothing before the first */
+    assert_cell(sh, ss, "E4", "3");       /* 168 -> 165: up 3 */
+    assert_cell(sh, ss, "E5", "-5");      /* 165 -> 170: down 5 */
+    assert_cell(sh, ss, "A11", "2018-03");
+    /* Not listed: rank and score are not written at all (a styled blank
+     * would enter the chart cache as 0), the grid is drawn over them by a
+     * containsBlanks rule; the change column keeps its styled blank. */
+    assert_null(strstr(sh, "<c r=\"B11\""));
+    assert_null(strstr(sh, "<c r=\"C11\""));
+    assert_cell(sh, ss, "D11", "124");
+    assert_cell(sh, ss, "E11", "");
+    assert_cell(sh, ss, "E12", "");       /* no rank the month before */
+    assert_cell(sh, ss, "A26", "2019-06");
+    assert_cell(sh, ss, "B26", "112");
+    assert_cell(sh, ss, "E25", "-3");
+    assert_cell(sh, ss, "E26", "9");
+    assert_cell(sh, ss, "A27",
+                "较上月(位):正数为上升(绿),负数为下降(红);"
+                "空白为当月未列入排名");
+
+    /* Rises green, drops red: two cellIs rules on the change columns, of
+     * the trend and of the first-level scores. */
+    assert_contains(sh, "<conditionalFormatting sqref=\"E3:E26\">");
+    assert_contains(sh, "operator=\"greaterThan\"><formula>0</formula>");
+    assert_contains(sh, "operator=\"lessThan\"><formula>0</formula>");
+    assert_contains(sh, "<conditionalFormatting sqref=\"B3:B26\"><cfRule "
+                        "type=\"containsBlanks\"");
+    assert_contains(sh, "<formula>LEN(TRIM(C3))=0</formula>");
+
+    /* The facts. */
+    int fr = row_of(sh, ss, "本月排名");
+    assert_true(fr > 27);
+    static const char *const facts[][2] = {
+        {"本月排名", "第112位/共261个地级市,综合得分72.35"},
+        {"较上月", "上升9位"},
+        {"较上年同期", "上升34位"},
+        {"较上年12月", "上升22位"},
+        {"全省排位", "全省第6位/共21个,处于中上水平"},
+        {"目标", "较上年提升30位:目标排名第104位,尚需提升8位"},
+    };
+    for (int i = 0; i < 6; i++) {
+        snprintf(ref, sizeof ref, "A%d", fr + i);
+        assert_cell(sh, ss, ref, facts[i][0]);
+        snprintf(ref, sizeof ref, "B%d", fr + i);
+        assert_cell(sh, ss, ref, facts[i][1]);
+    }
+    char want[64];
+    snprintf(want, sizeof want, "<mergeCell ref=\"B%d:E%d\"/>", fr, fr);
+    assert_contains(sh, want);
+
+    /* First-level scores as given (lost most first), change signed. */
+    int lr = row_of(sh, ss, "一级指标");
+    assert_true(lr > fr + 6);
+    assert_cell(sh, ss, (snprintf(ref, sizeof ref, "A%d", lr + 1), ref),
+                "信用监管");
+    assert_cell(sh, ss, (snprintf(ref, sizeof ref, "B%d", lr + 1), ref),
+                "20.1");
+    assert_cell(sh, ss, (snprintf(ref, sizeof ref, "C%d", lr + 1), ref),
+                "21.6");
+    assert_cell(sh, ss, (snprintf(ref, sizeof ref, "A%d", lr + 4), ref),
+                "信用制度和基础建设");
+    char *dl = cell(sh, ss, (snprintf(ref, sizeof ref, "D%d", lr + 1), ref),
+                    NULL);
+    assert_non_null(dl);
+    assert_true(strtod(dl, NULL) < -1.49 && strtod(dl, NULL) > -1.51);
+    free(dl);
+    snprintf(want, sizeof want, "<conditionalFormatting sqref=\"D%d:D%d\">",
+             lr + 1, lr + 4);
+    assert_contains(sh, want);
+    assert_contains(sh, "<drawing r:id=\"rId1\"/>");
+    free(sh);
+    free(ss);
+
+    char *st = unzip_part(path, "xl/styles.xml");
+    assert_contains(st, "<dxfs count=\"3\">");
+    assert_contains(st, "FFC6EFCE");   /* green fill of a rise */
+    assert_contains(st, "FF006100");
+    assert_contains(st, "formatCode=\"+0;-0;0\"");
+    free(st);
+}
+
+static void test_rank_charts(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = issue4_report();
+    write_ind(f, "r.xlsx", path, sizeof path);
+
+    char *c1 = unzip_part(path, "xl/charts/chart1.xml");
+    assert_contains(c1, "<c:lineChart>");
+    /* Rank 1 at the top: the value axis is reversed; the month axis
+     * crosses at its maximum, the bottom. */
+    assert_contains(c1, "<c:orientation val=\"maxMin\"/>");
+    assert_contains(c1, "<c:crosses val=\"max\"/>");
+    const char *s1 = strstr(c1, "<c:ser>");
+    assert_non_null(s1);
+    const char *s2 = strstr(s1 + 1, "<c:ser>");
+    assert_non_null(s2);
+    assert_null(strstr(s2 + 1, "<c:ser>"));
+    /* City then province median, over the 24 months in column A. */
+    const char *city = strstr(c1, "<c:f>'排名'!$B$3:$B$26</c:f>");
+    const char *prov = strstr(c1, "<c:f>'排名'!$D$3:$D$26</c:f>");
+    assert_true(city && prov && s1 < city && city < s2 && s2 < prov);
+    assert_contains(c1, "<c:f>'排名'!$A$3:$A$26</c:f>");
+    assert_contains(c1, "<c:v>雅安市全国排名</c:v>");
+    assert_contains(c1, "<c:v>全省中位排名</c:v>");
+    assert_contains(c1, "雅安市全国排名走势(地级市)");
+    assert_contains(c1, "<a:t>月份</a:t>");
+    assert_contains(c1, "<a:t>排名(位)</a:t>");
+    /* Gaps: libxlsxwriter leaves out dispBlanksAs for its default, gap
+     * (as LibreOffice draws it: the rank PNG has a break at 2018-03). */
+    assert_null(strstr(c1, "dispBlanksAs val=\"zero\""));
+    /* Cached values for readers that do not recalculate: the last month,
+     * and no point at all for 2018-03 (idx 8), not a 0. */
+    assert_contains(c1, "<c:pt idx=\"23\"><c:v>112</c:v>");
+    assert_contains(c1, "<c:v>151</c:v></c:pt><c:pt idx=\"9\">");
+    free(c1);
+
+    char *c2 = unzip_part(path, "xl/charts/chart2.xml");
+    assert_contains(c2, "<c:lineChart>");
+    assert_contains(c2, "<c:f>'排名'!$C$3:$C$26</c:f>");
+    assert_contains(c2, "<c:v>综合得分</c:v>");
+    assert_contains(c2, "雅安市综合得分走势");
+    assert_contains(c2, "<a:t>得分</a:t>");
+    assert_null(strstr(c2, "maxMin"));
+    /* Scores run 61.7-72.35: the axis is fitted, not started at 0. */
+    assert_contains(c2, "<c:min val=\"60\"/>");
+    assert_contains(c2, "<c:max val=\"74\"/>");
+    free(c2);
+
+    /* Both beside the table, from column G. */
+    char *dr = unzip_part(path, "xl/drawings/drawing1.xml");
+    assert_contains(dr, "<xdr:from><xdr:col>6</xdr:col>");
+    assert_contains(dr, "<xdr:row>1</xdr:row>");
+    assert_contains(dr, "<xdr:row>21</xdr:row>");
+    free(dr);
+}
+
+static void test_lifecycle_sheet(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = issue4_report();
+    write_ind(f, "r.xlsx", path, sizeof path);
+
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    char *sh = unzip_part(path, "xl/worksheets/sheet3.xml");
+    static const char *const heads[] = {"序号", "主要问题", "状态",
+                                        "首次出现", "整改牵头单位",
+                                        "整改时限", "逾期", "备注"};
+    char ref[16];
+    for (int c = 0; c < 8; c++) {
+        snprintf(ref, sizeof ref, "%c2", 'A' + c);
+        assert_cell(sh, ss, ref, heads[c]);
+    }
+    assert_cell(sh, ss, "A1", "雅安市信用建设主要问题整改跟踪(2019-06)");
+    assert_cell(sh, ss, "A3", "1");
+    assert_cell(sh, ss, "B3", "黑名单数量占工商企业数量比重高于平均水平");
+    assert_cell(sh, ss, "C3", "持续3个月");
+    assert_cell(sh, ss, "D3", "2019-04");
+    assert_cell(sh, ss, "E3", "市市场监管局");
+    assert_cell(sh, ss, "F3", "2019年5月前");
+    assert_cell(sh, ss, "G3", "是");
+    assert_cell(sh, ss, "C4", "新增");
+    assert_cell(sh, ss, "G4", "");
+    assert_cell(sh, ss, "H4", "已退出失信被执行人");
+    assert_cell(sh, ss, "A5", "3");
+    assert_cell(sh, ss, "C5", "已整改");
+    assert_cell(sh, ss, "D5", "2018-12");
+    assert_cell(sh, ss, "H5", "2019年启动建设");
+    assert_null(strstr(sh, "<c r=\"A6\""));
+    assert_contains(sh, "<mergeCell ref=\"A1:H1\"/>");
+
+    /* The overdue row is highlighted across, the others are not: the same
+     * column has another style in row 3 than in rows 4 and 5, and row 3's
+     * style is the red fill of failing indicators. */
+    int s3, s4, s5;
+    for (int c = 0; c < 8; c++) {
+        char r3[8], r4[8], r5[8];
+        snprintf(r3, sizeof r3, "%c3", 'A' + c);
+        snprintf(r4, sizeof r4, "%c4", 'A' + c);
+        snprintf(r5, sizeof r5, "%c5", 'A' + c);
+        free(cell(sh, ss, r3, &s3));
+        free(cell(sh, ss, r4, &s4));
+        free(cell(sh, ss, r5, &s5));
+        assert_true(s3 > 0 && s4 > 0);
+        assert_int_not_equal(s3, s4);
+        assert_int_equal(s4, s5);
+    }
+    free(cell(sh, ss, "B3", &s3));
+    free(cell(sh, ss, "B4", &s4));
+    free(sh);
+    free(ss);
+
+    /* cellXfs entry s3 has a fill whose colour is FFC7CE. */
+    char *st = unzip_part(path, "xl/styles.xml");
+    const char *fills = strstr(st, "<fills");
+    const char *xfs = strstr(st, "<cellXfs");
+    assert_true(fills && xfs);
+    const char *x = xfs;
+    for (int i = 0; i <= s3; i++) {
+        x = strstr(x + 1, "<xf ");
+        assert_non_null(x);
+    }
+    const char *fa = strstr(x, "fillId=\"");
+    assert_non_null(fa);
+    int fill = atoi(fa + 8);
+    const char *fp = fills;
+    for (int i = 0; i <= fill; i++) {
+        fp = strstr(fp + 1, "<fill>");
+        assert_non_null(fp);
+    }
+    assert_true(strncmp(strstr(fp, "rgb=\"") + 5, "FFFFC7CE", 8) == 0);
+    free(st);
+}
+
+/* No rank list for the city (has = 0) and no lifecycle: the workbook is
+ * the plain one. An empty lifecycle still has its header. */
+static void test_issue4_absent(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = seed_report("2019-06");
+    f->r->rank = make_rank();
+    f->r->rank->has = 0;
+    write_ind(f, "r.xlsx", path, sizeof path);
+    char *wb = unzip_part(path, "xl/workbook.xml");
+    assert_null(strstr(wb, "排名"));
+    assert_null(strstr(wb, "问题跟踪"));
+    free(wb);
+
+    f->r->lifecycle = calloc(1, sizeof *f->r->lifecycle);
+    assert_non_null(f->r->lifecycle);
+    write_ind(f, "s.xlsx", path, sizeof path);
+    wb = unzip_part(path, "xl/workbook.xml");
+    assert_null(strstr(wb, "<sheet name=\"排名\""));
+    assert_contains(wb, "<sheet name=\"问题跟踪\"");
+    free(wb);
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    char *sh = unzip_part(path, "xl/worksheets/sheet2.xml");
+    assert_cell(sh, ss, "H2", "备注");
+    assert_cell(sh, ss, "A1", "雅安市信用建设主要问题整改跟踪(2019-06)");
+    assert_null(strstr(sh, "<row r=\"3\""));
+    free(sh);
+    free(ss);
+}
+
+/* A rank line with only some months, none of them listed but the last:
+ * the charts still come, with gaps. */
+static void test_rank_short_trend(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    f->r = seed_report("2019-06");
+    f->r->rank = make_rank();
+    f->r->rank->n_trend = 3;
+    f->r->rank->trend[0].rank = 0;
+    f->r->rank->trend[1].rank = 0;
+    f->r->rank->target_up = 0;
+    f->r->rank->has_month = 0;
+    f->r->rank->prov_upper = 0;
+    f->r->rank->n_level1 = 0;
+    write_ind(f, "r.xlsx", path, sizeof path);
+    char *ss = unzip_part(path, "xl/sharedStrings.xml");
+    char *sh = unzip_part(path, "xl/worksheets/sheet2.xml");
+    assert_contains(sh, "<conditionalFormatting sqref=\"E3:E5\">");
+    assert_cell(sh, ss, "E5", "");
+    assert_true(row_of(sh, ss, "目标") < 0);
+    assert_true(row_of(sh, ss, "一级指标") < 0);
+    int fr = row_of(sh, ss, "较上月");
+    assert_true(fr > 0);
+    char ref[16];
+    snprintf(ref, sizeof ref, "B%d", fr);
+    assert_cell(sh, ss, ref, "上月未列入排名");
+    snprintf(ref, sizeof ref, "B%d", fr + 3);
+    assert_cell(sh, ss, ref, "全省第6位/共21个,未达到中上水平");
+    free(sh);
+    free(ss);
+    char *c1 = unzip_part(path, "xl/charts/chart1.xml");
+    assert_contains(c1, "<c:f>'排名'!$B$3:$B$5</c:f>");
+    free(c1);
+}
+
+static void test_issue4_bad_utf8(void **state)
+{
+    fixture *f = *state;
+    char path[256];
+    cm_diag d;
+    cm_diag_clear(&d);
+    f->r = issue4_report();
+    free(f->r->lifecycle->items[1].note);
+    f->r->lifecycle->items[1].note = xdup("已退出\xff");
+    path_of(f, "x.xlsx", path, sizeof path);
+    assert_int_equal(cm_xlsx_write_indicators(f->r, path, &d),
+                     CM_ERR_ENCODING);
+    assert_string_equal(d.field, "问题跟踪");
+    assert_non_null(strstr(d.msg, "problem 2"));
+    assert_int_not_equal(access(path, F_OK), 0);
+
+    cm_diag_clear(&d);
+    free(f->r->lifecycle->items[1].note);
+    f->r->lifecycle->items[1].note = xdup("");
+    strcpy(f->r->rank->level1[2].name, "营商\xe7");
+    assert_int_equal(cm_xlsx_write_indicators(f->r, path, &d),
+                     CM_ERR_ENCODING);
+    assert_string_equal(d.field, "排名");
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
+/* Charts, drawings and conditional formats keep the file deterministic. */
+static void test_issue4_deterministic(void **state)
+{
+    fixture *f = *state;
+    char p1[256], p2[256];
+    f->r = issue4_report();
+    write_ind(f, "r.xlsx", p1, sizeof p1);
+    sleep(1);
+    write_ind(f, "s.xlsx", p2, sizeof p2);
+    assert_same_bytes(p1, p2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,6 +1180,18 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_escaping_and_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_indicators, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_sheet, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_charts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle_sheet, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_issue4_absent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rank_short_trend, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_issue4_bad_utf8, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_issue4_deterministic, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
