@@ -282,7 +282,7 @@ static void repeat_is_idempotent(void **state)
     snprintf(cmd, sizeof cmd,
              "cd '%s' && '%s' import --db '%s/reports/credmon.db' fixtures/yaan && "
              "'%s' run --db '%s/reports/credmon.db' --region 511800 "
-             "--period 2018-12 --out '%s/reports'",
+             "--period 2018-12 --out '%s/reports' --rank-target 30",
              th_root(), th_bin(), e->dir, th_bin(), e->dir, e->dir);
     int rc = th_run(cmd, &out);
     if (rc != 0)
@@ -398,6 +398,56 @@ static void microdata_drill(void **state)
     free(out);
 }
 
+/* Issue 4 on the Ya'an run (2018-12, target +30 on last December): the
+ * monitoring paragraph computed from fixtures/ranks (196th of 261, 1 place
+ * down on November's 195th; 14 down on 2017-12's 182nd; 10th of Sichuan's
+ * 20 listed cities = top half; target 182 - 30 = 152, 44 places to gain),
+ * the rank sheet with its charts, and the county summaries. */
+static void monitoring_outputs(void **state)
+{
+    e2e *e = *state;
+    char cmd[1024], *text = NULL;
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s/circular.pdf' - 2>/dev/null",
+             e->out);
+    assert_int_equal(th_run(cmd, &text), 0);
+    th_squeeze(text);
+    th_strip_folios(text);
+    const char *want[] = {
+        "城市信用状况监测情况",
+        "2018年12月，我市在全国261个地级市中排名第196位",
+        "较上月下降1位",
+        "在四川省20个参与排名的城市中居第10位，处于全省中上水平",
+        "距“较上年提升30位”的目标（第152位）尚差44位",
+        "本期共有12个方面的问题，其中新增12个",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("circular.pdf lacks '%s'", want[i]);
+    free(text);
+
+    char p[800], *out = NULL;
+    snprintf(cmd, sizeof cmd, "unzip -p '%s/indicators.xlsx' xl/workbook.xml", e->out);
+    assert_int_equal(th_run(cmd, &out), 0);
+    assert_non_null(strstr(out, "name=\"排名\""));
+    assert_non_null(strstr(out, "name=\"问题跟踪\""));
+    free(out);
+    snprintf(cmd, sizeof cmd, "unzip -p '%s/indicators.xlsx' xl/charts/chart1.xml", e->out);
+    assert_int_equal(th_run(cmd, &out), 0);
+    assert_non_null(strstr(out, "<c:lineChart>"));
+    assert_non_null(strstr(out, "maxMin"));
+    free(out);
+    snprintf(p, sizeof p, "%s/counties.pdf", e->out);
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' - 2>/dev/null", p);
+    assert_int_equal(th_run(cmd, &out), 0);
+    th_squeeze(out);
+    const char *counties[] = {"雨城区", "名山区", "荥经县", "汉源县",
+                              "石棉县", "天全县", "芦山县", "宝兴县"};
+    for (size_t i = 0; i < 8; i++)
+        if (!strstr(out, counties[i]))
+            fail_msg("counties.pdf lacks %s", counties[i]);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +457,7 @@ int main(void)
         cmocka_unit_test(pdf_is_sound),
         cmocka_unit_test(indicator_workbook),
         cmocka_unit_test(repeat_is_idempotent),
+        cmocka_unit_test(monitoring_outputs),
         cmocka_unit_test(microdata_table),
         cmocka_unit_test(microdata_drill),
     };

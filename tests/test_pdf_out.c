@@ -1078,8 +1078,16 @@ static void test_county_summaries(void **state)
         }
         free(t);
     }
-    /* failing rows in red, every cell of them: 6 + 1 rows of 5 cells */
-    assert_int_equal(red_fills(path), 7 * 5);
+    /* failing rows in red, every cell of them: 6 + 1 rows of 5 cells, a
+     * cell of two lines set twice */
+    int red = red_fills(path);
+    assert_true(red >= 7 * 5 && red <= 7 * 5 + 7);
+    for (size_t i = 0; i < r->n_results; i++)
+        if (r->results[i].status == CM_ST_FAIL)
+            r->results[i].status = CM_ST_PASS;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_pdf_write_county_summaries(r, NULL, path, &d), CM_OK);
+    assert_int_equal(red_fills(path), 0);
     cm_report_free(r);
 
     /* 60 indicators run on to a second page under "(续)" with the header
@@ -1117,6 +1125,7 @@ static void test_county_none(void **state)
     fixture *f = *state;
     char path[160];
     snprintf(path, sizeof path, "%s/county.pdf", f->dir);
+    unlink(path);
     cm_report *r = seed_report();
     add_result(r, "511800", "雅安市", 0, CM_ST_FAIL);
     cm_diag d;
