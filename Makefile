@@ -52,8 +52,10 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 all: credmon
 
+# copied under a temporary name and renamed: a running ./credmon (make
+# bench) keeps its file, and a half-copied binary is never run
 credmon: $(B)/credmon
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 
 $(B)/credmon: $(B)/engine/main.o $(LIB_OBJ)
 	@echo "  LINK  $@"

@@ -69,7 +69,10 @@ cm_error cm_compute_new(cm_store *s, const cm_defs *defs, const char *period,
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "period",
                            "'%s' is not a period (YYYY-MM, YYYY-Qn or YYYY)",
                            period);
-    if (!cm_store_has_period(s, period))
+    int has = cm_store_has_period(s, period);
+    if (has < 0)
+        return cm_store_fail(s, d, "looking up the period");
+    if (!has)
         return cm_diag_set(d, CM_ERR_DATA, cm_store_path(s), 0, "period",
                            "no data for period %s in the store", period);
     for (size_t i = 0; i < defs->n_indicators; i++) {
@@ -81,7 +84,7 @@ cm_error cm_compute_new(cm_store *s, const cm_defs *defs, const char *period,
             continue;
         for (int lag = 1; lag <= ind->max_lag; lag++) {
             if (!cm_compute_period_shift(period, lag, tmp) ||
-                !cm_store_has_period(s, tmp))
+                cm_store_has_period(s, tmp) != 1)
                 return cm_diag_set(
                     d, CM_ERR_DATA, ind->file,
                     ind->formula_line ? ind->formula_line : ind->line, "formula",

@@ -724,7 +724,10 @@ static cm_error check_units(importer *im, const cm_csv_row *row,
                 len = sizeof name - 1;
             memcpy(name, item, len);
             name[len] = '\0';
-            if (!cm_store_has_unit(im->s, name))
+            int known = cm_store_has_unit(im->s, name);
+            if (known < 0)
+                return db_fail(im, d, row->line);
+            if (!known)
                 return fail(im, d, CM_ERR_REFERENCE, row->line, field,
                             "unknown unit '%s'%s: add it to units.csv (name "
                             "or short_name)", name, "");

@@ -474,11 +474,12 @@ int cm_store_has_period(cm_store *s, const char *period)
 {
     sqlite3_stmt *q = stmt(s, ST_HAS_PERIOD, NULL);
     if (!q)
-        return 0;
+        return -1;
     sqlite3_bind_text(q, 1, period, -1, SQLITE_STATIC);
-    int found = sqlite3_step(q) == SQLITE_ROW;
+    int rc = sqlite3_step(q);
     sqlite3_reset(q);
-    return found;
+    /* a locked or broken store must not read as "no such period" */
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 cm_error cm_store_value(cm_store *s, const char *region, const char *period,
@@ -597,9 +598,9 @@ int cm_store_has_unit(cm_store *s, const char *name)
         return 0;
     sqlite3_stmt *q = stmt(s, ST_HAS_UNIT, NULL);
     if (!q)
-        return 0;
+        return -1;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    int found = sqlite3_step(q) == SQLITE_ROW;
+    int rc = sqlite3_step(q);
     sqlite3_reset(q);
-    return found;
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

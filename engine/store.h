@@ -129,7 +129,8 @@ cm_error cm_store_regions_at_level(cm_store *s, const char *level,
 
 void cm_region_list_free(cm_region *list, size_t n);
 
-/* Whether a period is in the store (1) or not (0). */
+/* Whether a period is in the store: 1 yes, 0 no, -1 the store failed
+ * (locked, corrupt): callers must not read a failure as "absent". */
 int cm_store_has_period(cm_store *s, const char *period);
 
 /* One element value. *state is 0 when no row exists, 1 when a number is
@@ -157,7 +158,8 @@ cm_error cm_store_assignment(cm_store *s, const char *region,
                              int *found, cm_diag *d);
 void cm_assignment_clear(cm_assignment *a);
 
-/* Whether a unit name (full or short) is known: 1 or 0. */
+/* Whether a unit name (full or short) is known: 1 yes, 0 no, -1 the store
+ * failed. */
 int cm_store_has_unit(cm_store *s, const char *name);
 
 #endif

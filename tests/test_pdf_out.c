@@ -1142,7 +1142,8 @@ static void test_county_none(void **state)
     /* and a refused font */
     cm_report_free(r);
     r = county_report();
-    cm_pdf_fonts fonts = {NULL, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"};
+    cm_pdf_fonts fonts = {NULL,
+                          "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"};
     cm_diag_clear(&d);
     assert_int_equal(cm_pdf_write_county_summaries(r, &fonts, path, &d),
                      CM_ERR_USAGE);
