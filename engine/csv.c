@@ -677,3 +677,28 @@ cm_error cm_csv_read_mem(const char *name, const char *buf, size_t len,
     csv_src s = {NULL, buf, len, 0, name, NULL, 0};
     return read_src(&s, cb, ctx, enc, NULL, d);
 }
+
+void cm_csv_trim(const char **s, size_t *n)
+{
+    const char *p = *s;
+    size_t len = *n;
+    for (;;) {
+        if (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+            p++, len--;
+        else if (len >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0)
+            p += 3, len -= 3;
+        else
+            break;
+    }
+    for (;;) {
+        char c = len ? p[len - 1] : 0;
+        if (len && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
+            len--;
+        else if (len >= 3 && memcmp(p + len - 3, "\xE3\x80\x80", 3) == 0)
+            len -= 3;
+        else
+            break;
+    }
+    *s = p;
+    *n = len;
+}

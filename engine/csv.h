@@ -70,4 +70,9 @@ cm_error cm_csv_read_mem(const char *name, const char *buf, size_t len,
                          cm_csv_row_cb cb, void *ctx, cm_csv_encoding *enc,
                          cm_diag *d);
 
+/* Narrows s[0..*n) to its text without leading and trailing spaces, tabs,
+ * line breaks and ideographic spaces (U+3000, typed by Chinese input
+ * methods): how every importer reads a field. */
+void cm_csv_trim(const char **s, size_t *n);
+
 #endif

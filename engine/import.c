@@ -299,32 +299,6 @@ static int ascii_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Bounds of s without leading and trailing spaces, tabs, line breaks and
- * ideographic spaces (U+3000, typed by Chinese input methods). */
-static void trim(const char **s, size_t *n)
-{
-    const char *p = *s;
-    size_t len = *n;
-    for (;;) {
-        if (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-            p++, len--;
-        else if (len >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0)
-            p += 3, len -= 3;
-        else
-            break;
-    }
-    for (;;) {
-        char c = len ? p[len - 1] : 0;
-        if (len && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
-            len--;
-        else if (len >= 3 && memcmp(p + len - 3, "\xE3\x80\x80", 3) == 0)
-            len -= 3;
-        else
-            break;
-    }
-    *s = p;
-    *n = len;
-}
 
 static const char *expected_cols(cm_input_kind k, char *buf, size_t n)
 {
@@ -348,7 +322,7 @@ static cm_error read_header(importer *im, const cm_csv_row *row, cm_diag *d)
     for (size_t i = 0; i < row->n; i++) {
         const char *f = row->fields[i];
         size_t len = row->lens[i];
-        trim(&f, &len);
+        cm_csv_trim(&f, &len);
         char name[64];
         if (len == 0)
             return cm_diag_set(d, CM_ERR_CSV, im->path, row->line, NULL,
@@ -408,7 +382,7 @@ static int load_fields(importer *im, const cm_csv_row *row)
     for (size_t i = 0; i < row->n; i++) {
         const char *f = row->fields[i];
         size_t len = row->lens[i];
-        trim(&f, &len);
+        cm_csv_trim(&f, &len);
         if (len)
             all_empty = 0;
     }
@@ -422,7 +396,7 @@ static int load_fields(importer *im, const cm_csv_row *row)
         }
         const char *f = row->fields[c];
         size_t len = row->lens[c];
-        trim(&f, &len);
+        cm_csv_trim(&f, &len);
         memcpy(im->scratch + used, f, len);
         im->v[j] = im->scratch + used;
         used += len;
@@ -713,10 +687,10 @@ static cm_error check_units(importer *im, const cm_csv_row *row,
         }
         const char *item = p;
         size_t len = (size_t)(q - p);
-        trim(&item, &len);
+        cm_csv_trim(&item, &len);
         if (partners && len >= 3 && memcmp(item + len - 3, "等", 3) == 0) {
             len -= 3;
-            trim(&item, &len);
+            cm_csv_trim(&item, &len);
         }
         if (len) {
             char name[512];

@@ -302,32 +302,6 @@ static cm_error db_fail(micro *m, cm_diag *d, long line)
 
 /* ---- fields ---- */
 
-/* Bounds of a field without spaces, tabs, line breaks and ideographic
- * spaces (U+3000, typed by Chinese input methods) at either end. */
-static void trim(const char **s, size_t *n)
-{
-    const char *p = *s;
-    size_t len = *n;
-    for (;;) {
-        if (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-            p++, len--;
-        else if (len >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0)
-            p += 3, len -= 3;
-        else
-            break;
-    }
-    for (;;) {
-        char c = len ? p[len - 1] : 0;
-        if (len && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
-            len--;
-        else if (len >= 3 && memcmp(p + len - 3, "\xE3\x80\x80", 3) == 0)
-            len -= 3;
-        else
-            break;
-    }
-    *s = p;
-    *n = len;
-}
 
 static int eq(const char *s, size_t n, const char *lit)
 {
@@ -729,7 +703,7 @@ static cm_error read_header(micro *m, const cm_csv_row *row, cm_diag *d)
     for (size_t i = 0; i < row->n; i++) {
         const char *f = row->fields[i];
         size_t len = row->lens[i];
-        trim(&f, &len);
+        cm_csv_trim(&f, &len);
         if (!len)
             return fail(m, d, CM_ERR_CSV, row->line, NULL,
                         "header: column %zu has no name (expected: %s)",
@@ -771,7 +745,7 @@ static cm_error on_row(void *ctx, const cm_csv_row *row, cm_diag *d)
     for (size_t i = 0; i < row->n && all_empty; i++) {
         const char *f = row->fields[i];
         size_t len = row->lens[i];
-        trim(&f, &len);
+        cm_csv_trim(&f, &len);
         all_empty = len == 0;
     }
     if (all_empty) /* a row Excel left blank (",,,,") */
@@ -783,7 +757,7 @@ static cm_error on_row(void *ctx, const cm_csv_row *row, cm_diag *d)
     for (int j = 0; j < m->ncol; j++) {
         const char *f = row->fields[m->col[j]];
         size_t len = row->lens[m->col[j]];
-        trim(&f, &len);
+        cm_csv_trim(&f, &len);
         if (len > MAX_TEXT)
             return fail(m, d, CM_ERR_FIELD, row->line, m->spec[j],
                         "%zu bytes: a value is at most %d bytes", len,

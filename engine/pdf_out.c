@@ -1504,7 +1504,9 @@ static cm_error draw_monitoring(pdf_ctx *p, const cm_report *r)
         y -= CHART_H;
         const cm_rank_analysis *a = r->rank;
         const char *g = group_text(a->group);
-        int n = a->n ? a->n : a->trend[a->n_trend - 1].n;
+        size_t last = (a->n_trend < CM_RANK_TREND ? a->n_trend
+                                                  : CM_RANK_TREND) - 1;
+        int n = a->n ? a->n : a->trend[last].n;
         if (g && n > 0)
             snprintf(cap, sizeof cap, "图%d %s在全国%d个%s中的排名走势", ++fig,
                      city, n, g);

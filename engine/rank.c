@@ -109,39 +109,13 @@ static cm_error nomem(importer *im, cm_diag *d, long line)
 
 /* ---- fields ---- */
 
-/* Bounds of a field without spaces, tabs and ideographic spaces (U+3000,
- * typed by Chinese input methods) at either end. */
-static void trim(const char **s, size_t *n)
-{
-    const char *p = *s;
-    size_t len = *n;
-    for (;;) {
-        if (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-            p++, len--;
-        else if (len >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0)
-            p += 3, len -= 3;
-        else
-            break;
-    }
-    for (;;) {
-        char c = len ? p[len - 1] : 0;
-        if (len && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
-            len--;
-        else if (len >= 3 && memcmp(p + len - 3, "\xE3\x80\x80", 3) == 0)
-            len -= 3;
-        else
-            break;
-    }
-    *s = p;
-    *n = len;
-}
 
 /* Copies field i, trimmed, into buf; 0 if it does not fit. */
 static int field(const cm_csv_row *row, size_t i, char *buf, size_t cap)
 {
     const char *p = row->fields[i];
     size_t n = row->lens[i];
-    trim(&p, &n);
+    cm_csv_trim(&p, &n);
     if (n >= cap)
         return 0;
     memcpy(buf, p, n);
