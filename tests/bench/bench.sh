@@ -114,21 +114,25 @@ csv_rows() {
 # stdout, else the fallback given.
 reported_rows() {
     local n
-    n=$(grep -Eo '(imported|derived|wrote) [0-9]+' "$1" | head -1 | grep -Eo '[0-9]+' || true)
+    n=$(grep -Eo '(imported|derived|wrote|analysed) [0-9]+' "$1" | head -1 | grep -Eo '[0-9]+' || true)
     [ -n "$n" ] || n=$(grep -Eo '[0-9]+ (rows|values)' "$1" | head -1 | grep -Eo '^[0-9]+' || true)
     echo "${n:-$2}"
 }
 
-stages=(import derive import_append derive_append)
+stages=(import derive import_append derive_append rank_import rank_all)
 declare -A label cmdline rows_of secs rss
 label[import]="import DATA_DIR (23 months + register, lists)"
 label[derive]="derive 2019-01..2020-12"
 label[import_append]="import DATA_DIR/append (2020-12)"
 label[derive_append]="derive 2020-12"
+label[rank_import]="import ranks (261 cities x 24 months)"
+label[rank_all]="rank analysis, every city of the list"
 rows_of[import]=$(csv_rows "$data")
 rows_of[import_append]=$(csv_rows "$data/append")
 rows_of[derive]=n/a
 rows_of[derive_append]=n/a
+rows_of[rank_import]=$(csv_rows "$repo/fixtures/ranks")
+rows_of[rank_all]=n/a
 
 echo "bench.sh: $runs run(s), credmon $credmon, data $data, timer $timer" >&2
 db_bytes=0
@@ -142,6 +146,8 @@ for run in $(seq 1 "$runs"); do
         derive) set -- "$credmon" derive --db "$db" --defs "$defs" --from 2019-01 --to 2020-12 ;;
         import_append) set -- "$credmon" import --db "$db" "$data/append" ;;
         derive_append) set -- "$credmon" derive --db "$db" --defs "$defs" --from 2020-12 --to 2020-12 ;;
+        rank_import) set -- "$credmon" import --db "$db" "$repo/fixtures/ranks" ;;
+        rank_all) set -- "$credmon" rank --db "$db" --region 511800 --period 2019-06 --target 30 --all ;;
         esac
         cmdline[$st]="$*"
         echo "  run $run: ${label[$st]} ..." >&2
