@@ -18,6 +18,8 @@
  */
 #include "calendar.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,4 +268,52 @@ long cm_calendar_workdays(const cm_calendar *cal, long from, long to)
     long upto = cal->base[it] + cal->years[it]->prefix[to - cal->jan1[it] + 1];
     long before = cal->base[ia] + cal->years[ia]->prefix[a - cal->jan1[ia]];
     return upto - before;
+}
+
+int cm_period_shift(const char *period, int back, char out[16])
+{
+    int y, m;
+    char tail;
+    if (sscanf(period, "%4d-%2d%c", &y, &m, &tail) == 2 && strlen(period) == 7) {
+        int idx = y * 12 + (m - 1) - back;
+        if (m < 1 || m > 12 || idx < 0)
+            return 0;
+        snprintf(out, 16, "%04d-%02d", idx / 12, idx % 12 + 1);
+        return 1;
+    }
+    if (sscanf(period, "%4d-Q%1d%c", &y, &m, &tail) == 2 && strlen(period) == 7) {
+        int idx = y * 4 + (m - 1) - back;
+        if (m < 1 || m > 4 || idx < 0)
+            return 0;
+        snprintf(out, 16, "%04d-Q%d", idx / 4, idx % 4 + 1);
+        return 1;
+    }
+    if (sscanf(period, "%4d%c", &y, &tail) == 1 && strlen(period) == 4) {
+        if (y - back < 0)
+            return 0;
+        snprintf(out, 16, "%04d", y - back);
+        return 1;
+    }
+    return 0;
+}
+
+int cm_date_month_days(int y, int m)
+{
+    return m >= 1 && m <= 12 ? days_in_month(y, m) : 0;
+}
+
+long cm_period_last_day(const char *period)
+{
+    int y, k;
+    char tail;
+    size_t n = strlen(period);
+    if (n == 7 && sscanf(period, "%4d-%2d%c", &y, &k, &tail) == 2 && k >= 1 &&
+        k <= 12)
+        return cm_date_days(y, k, days_in_month(y, k));
+    if (n == 7 && sscanf(period, "%4d-Q%1d%c", &y, &k, &tail) == 2 && k >= 1 &&
+        k <= 4)
+        return cm_date_days(y, 3 * k, days_in_month(y, 3 * k));
+    if (n == 4 && sscanf(period, "%4d%c", &y, &tail) == 1)
+        return cm_date_days(y, 12, 31);
+    return CM_DAY_INVALID;
 }

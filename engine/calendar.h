@@ -60,4 +60,18 @@ int cm_calendar_is_workday(const cm_calendar *cal, long day);
  * counts are kept per covered day. */
 long cm_calendar_workdays(const cm_calendar *cal, long from, long to);
 
+/* Number of days in month m (1-12) of year y, leap years included. */
+int cm_date_month_days(int y, int m);
+
+/* Periods: a month 'YYYY-MM', a quarter 'YYYY-Qn' or a year 'YYYY'. Writes
+ * into out the period `back` periods before period, of the same kind
+ * ("2019-01" back 1 -> "2018-12", "2019-Q1" -> "2018-Q4", "2019" ->
+ * "2018"; back < 0 goes forward). Returns 1 on success, 0 on a malformed
+ * period or one that would leave the years 0..9999. */
+int cm_period_shift(const char *period, int back, char out[16]);
+
+/* The last day of a period as a day number, CM_DAY_INVALID when period is
+ * malformed. */
+long cm_period_last_day(const char *period);
+
 #endif

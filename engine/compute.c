@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "eval.h"
 #include "text.h"
 
@@ -33,39 +34,12 @@ struct cm_compute {
  * must not recurse forever. */
 #define MAX_ROLLUP_DEPTH 8
 
-int cm_compute_period_shift(const char *period, int back, char out[16])
-{
-    int y, m;
-    char tail;
-    if (sscanf(period, "%4d-%2d%c", &y, &m, &tail) == 2 && strlen(period) == 7) {
-        int idx = y * 12 + (m - 1) - back;
-        if (m < 1 || m > 12 || idx < 0)
-            return 0;
-        snprintf(out, 16, "%04d-%02d", idx / 12, idx % 12 + 1);
-        return 1;
-    }
-    if (sscanf(period, "%4d-Q%1d%c", &y, &m, &tail) == 2 && strlen(period) == 7) {
-        int idx = y * 4 + (m - 1) - back;
-        if (m < 1 || m > 4 || idx < 0)
-            return 0;
-        snprintf(out, 16, "%04d-Q%d", idx / 4, idx % 4 + 1);
-        return 1;
-    }
-    if (sscanf(period, "%4d%c", &y, &tail) == 1 && strlen(period) == 4) {
-        if (y - back < 0)
-            return 0;
-        snprintf(out, 16, "%04d", y - back);
-        return 1;
-    }
-    return 0;
-}
-
 cm_error cm_compute_new(cm_store *s, const cm_defs *defs, const char *period,
                         cm_compute **out, cm_diag *d)
 {
     *out = NULL;
     char tmp[16];
-    if (strlen(period) >= sizeof tmp || !cm_compute_period_shift(period, 0, tmp))
+    if (strlen(period) >= sizeof tmp || !cm_period_shift(period, 0, tmp))
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "period",
                            "'%s' is not a period (YYYY-MM, YYYY-Qn or YYYY)",
                            period);
@@ -83,7 +57,7 @@ cm_error cm_compute_new(cm_store *s, const cm_defs *defs, const char *period,
         if (!ind->problem && !ind->compare && !ind->has_target)
             continue;
         for (int lag = 1; lag <= ind->max_lag; lag++) {
-            if (!cm_compute_period_shift(period, lag, tmp) ||
+            if (!cm_period_shift(period, lag, tmp) ||
                 cm_store_has_period(s, tmp) != 1)
                 return cm_diag_set(
                     d, CM_ERR_DATA, ind->file,
@@ -192,7 +166,7 @@ cm_error cm_compute_element(cm_compute *c, const char *region, int element,
 {
     char period[16];
     if (element < 0 || (size_t)element >= c->defs->n_elements ||
-        !cm_compute_period_shift(c->period, lag, period))
+        !cm_period_shift(c->period, lag, period))
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, NULL,
                            "element %d or lag %d out of range", element, lag);
     return element_at(c, region, element, period, 0, out, NULL, d);
@@ -216,7 +190,7 @@ static cm_value fetch(void *ctx, int element, int lag)
     if (f->rc != CM_OK)
         return v;
     if (element < 0 || (size_t)element >= f->c->defs->n_elements ||
-        !cm_compute_period_shift(f->c->period, lag, period)) {
+        !cm_period_shift(f->c->period, lag, period)) {
         f->rc = cm_diag_set(f->d, CM_ERR_USAGE, NULL, 0, NULL,
                             "element %d or lag %d out of range", element, lag);
         return v;

@@ -60,9 +60,5 @@ cm_error cm_compute_benchmark(cm_compute *c, const cm_indicator *ind,
                               cm_diag *d);
 void cm_bench_value_clear(cm_bench_value *b);
 
-/* Writes into out the period `back` periods before period, of the same
- * kind ("2019-01" back 1 -> "2018-12", "2019-Q1" -> "2018-Q4", "2019" ->
- * "2018"). Returns 1 on success, 0 on a malformed period. */
-int cm_compute_period_shift(const char *period, int back, char out[16]);
 
 #endif

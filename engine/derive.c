@@ -248,13 +248,6 @@ static int month_parts(const char *s, int *y, int *m)
     return *m >= 1 && *m <= 12 && *y >= 1949 && *y <= 2100;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return dm[m - 1] + (m == 2 && leap);
-}
-
 /* The domain functions hold a pointer to the calendar; they are dropped
  * when the run ends so that no later statement can reach a freed one. */
 static void unregister(sqlite3 *db)
@@ -426,7 +419,7 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     memcpy(c.from, from, 8);
     memcpy(c.to, to, 8);
     snprintf(c.start, sizeof c.start, "%04d-%02d-01", y1, m1);
-    snprintf(c.end, sizeof c.end, "%04d-%02d-%02d", y2, m2, days_in_month(y2, m2));
+    snprintf(c.end, sizeof c.end, "%04d-%02d-%02d", y2, m2, cm_date_month_days(y2, m2));
 
     cm_calendar *cal = NULL;
     cm_error rc = cm_derive_calendar(s, &cal, d);

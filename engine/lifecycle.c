@@ -50,89 +50,10 @@ void cm_lifecycle_free(cm_lifecycle *lc)
     free(lc);
 }
 
-/* ---- periods ------------------------------------------------------------ */
-
-/* A period split: kind 'm' (sub = month), 'q' (sub = quarter) or 'y'. */
-typedef struct lc_period {
-    int year, sub;
-    char kind;
-} lc_period;
-
-static int digits(const char *s, size_t n)
+/* The last day of month m of year y. */
+static long cm_period_last_day_ym(int y, int m)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-/* "2019-09", "2019-Q3", "2019"; 0 if p is none of these. */
-static int period_split(const char *p, lc_period *out)
-{
-    size_t n = strlen(p);
-    if (n < 4 || !digits(p, 4))
-        return 0;
-    out->year = atoi(p);            /* stops at the '-' */
-    if (n == 4) {
-        out->kind = 'y';
-        out->sub = 0;
-        return 1;
-    }
-    if (n != 7 || p[4] != '-')
-        return 0;
-    if (p[5] == 'Q' && p[6] >= '1' && p[6] <= '4') {
-        out->kind = 'q';
-        out->sub = p[6] - '0';
-        return 1;
-    }
-    if (!digits(p + 5, 2))
-        return 0;
-    out->kind = 'm';
-    out->sub = (p[5] - '0') * 10 + (p[6] - '0');
-    return out->sub >= 1 && out->sub <= 12;
-}
-
-static void period_format(const lc_period *p, char out[8])
-{
-    /* years are 1000..9999 here (period_split reads four digits,
-     * period_prev stops at 1000); the modulo tells the compiler so */
-    unsigned y = (unsigned)p->year % 10000u, sub = (unsigned)p->sub;
-    if (p->kind == 'y')
-        snprintf(out, 8, "%04u", y);
-    else if (p->kind == 'q')
-        snprintf(out, 8, "%04u-Q%u", y, sub % 10u);
-    else
-        snprintf(out, 8, "%04u-%02u", y, sub % 100u);
-}
-
-/* The period before p, of the same kind; 0 when it would leave the
- * four-digit years (no store holds such runs; it ends a chain). */
-static int period_prev(lc_period *p)
-{
-    if (p->kind == 'y' || p->sub == 1) {
-        if (p->year <= 1000)
-            return 0;
-        p->year--;
-        p->sub = p->kind == 'm' ? 12 : p->kind == 'q' ? 4 : 0;
-    } else {
-        p->sub--;
-    }
-    return 1;
-}
-
-static long last_day_of_month(int y, int m)
-{
-    return m == 12 ? cm_date_days(y + 1, 1, 1) - 1
-                   : cm_date_days(y, m + 1, 1) - 1;
-}
-
-static long period_last_day(const lc_period *p)
-{
-    if (p->kind == 'y')
-        return last_day_of_month(p->year, 12);
-    if (p->kind == 'q')
-        return last_day_of_month(p->year, p->sub * 3);
-    return last_day_of_month(p->year, p->sub);
+    return cm_date_days(y, m, cm_date_month_days(y, m));
 }
 
 /* ---- deadlines ------------------------------------------------------------ */
@@ -192,15 +113,15 @@ long cm_lifecycle_due(const char *deadline)
         return CM_DAY_INVALID;
     if (eat(&s, "底") || eat(&s, "末")) {               /* 2019年底(前) */
         eat_before(&s);
-        return at_end(s) ? last_day_of_month(y, 12) : CM_DAY_INVALID;
+        return at_end(s) ? cm_period_last_day_ym(y, 12) : CM_DAY_INVALID;
     }
     if (eat_before(&s))                                 /* 2020年前 */
         return at_end(s) ? cm_date_days(y, 1, 1) - 1 : CM_DAY_INVALID;
     if (at_end(s))                                      /* 2019年 */
-        return last_day_of_month(y, 12);
+        return cm_period_last_day_ym(y, 12);
     if (!read_num(&s, 2, &m) || m < 1 || m > 12 || !eat(&s, "月"))
         return CM_DAY_INVALID;
-    long end_of_month = last_day_of_month(y, m);
+    long end_of_month = cm_period_last_day_ym(y, m);
     if (eat(&s, "底") || eat(&s, "末")) {               /* 9月底(前) */
         eat_before(&s);
         return at_end(s) ? end_of_month : CM_DAY_INVALID;
@@ -278,16 +199,13 @@ static cm_error open_in(lc_ctx *c, const char *period, const char *problem,
 /* Counts the periods before *from (exclusive) in which problem is open
  * without a gap; first receives the earliest of them, or from itself when
  * there are none. */
-static cm_error chain_back(lc_ctx *c, const lc_period *from,
-                           const char *problem, int *n, char first[8],
-                           cm_diag *d)
+static cm_error chain_back(lc_ctx *c, const char *from, const char *problem,
+                           int *n, char first[8], cm_diag *d)
 {
-    lc_period p = *from;
-    period_format(&p, first);
+    snprintf(first, 8, "%s", from);
     *n = 0;
-    while (period_prev(&p)) {
-        char name[8];
-        period_format(&p, name);
+    char name[16];
+    for (int back = 1; cm_period_shift(from, back, name); back++) {
         int open = 0;
         cm_error e = open_in(c, name, problem, &open, d);
         if (e != CM_OK)
@@ -295,7 +213,10 @@ static cm_error chain_back(lc_ctx *c, const lc_period *from,
         if (!open)
             break;
         (*n)++;
-        memcpy(first, name, 8);
+        /* periods are at most 7 characters ("2019-Q3", "2019-06") */
+        size_t len = strlen(name);
+        memcpy(first, name, len < 8 ? len + 1 : 8);
+        first[7] = '\0';
     }
     return CM_OK;
 }
@@ -410,7 +331,7 @@ static int grow(cm_lifecycle *lc, size_t *cap)
 
 /* Appends this month's row; strings copied. */
 static cm_error add_row(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
-                        const lc_period *now, long last_day,
+                        const char *now, long last_day,
                         const cm_rect_row *row, cm_diag *d)
 {
     if (!grow(lc, cap))
@@ -444,13 +365,11 @@ static cm_error add_row(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
  * this month's rows, in the order their first finding was recorded (which
  * is the indicators' definition order, close to the problems' own). */
 static cm_error add_resolved(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
-                             const lc_period *now, cm_diag *d)
+                             const char *now, cm_diag *d)
 {
-    lc_period prev = *now;
-    if (!period_prev(&prev))
+    char prev_name[16];
+    if (!cm_period_shift(now, 1, prev_name))
         return CM_OK;
-    char prev_name[8];
-    period_format(&prev, prev_name);
     sqlite3_int64 id = 0;
     int found = 0;
     cm_error e = run_of(c, prev_name, &id, &found, d);
@@ -532,13 +451,13 @@ cm_error cm_lifecycle_build(cm_store *s, const cm_report *r,
                             cm_lifecycle **out, cm_diag *d)
 {
     *out = NULL;
-    lc_period now;
     const char *region = r && r->region_code ? r->region_code : "";
     const char *period = r && r->period ? r->period : "";
     if (!s || !r)
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, NULL,
                            "lifecycle: no store or no report");
-    if (!period_split(period, &now))
+    long last_day = cm_period_last_day(period);
+    if (last_day == CM_DAY_INVALID)
         return cm_diag_set(d, CM_ERR_FIELD, NULL, 0, "period",
                            "'%s' is not a period (2019-09, 2019-Q3, 2019)",
                            period);
@@ -551,15 +470,14 @@ cm_error cm_lifecycle_build(cm_store *s, const cm_report *r,
                            "'%s' is not a region code", region);
     }
     snprintf(lc->region, sizeof lc->region, "%s", region);
-    period_format(&now, lc->period);
+    snprintf(lc->period, sizeof lc->period, "%s", period);
     lc_ctx c = {s, NULL, NULL, lc->region};
     size_t cap = 0;
-    long last_day = period_last_day(&now);
     cm_error e = prepare(&c, d);
     for (size_t i = 0; e == CM_OK && i < r->n_rows; i++)
-        e = add_row(&c, lc, &cap, &now, last_day, &r->rows[i], d);
+        e = add_row(&c, lc, &cap, lc->period, last_day, &r->rows[i], d);
     if (e == CM_OK)
-        e = add_resolved(&c, lc, &cap, &now, d);
+        e = add_resolved(&c, lc, &cap, lc->period, d);
     sqlite3_finalize(c.open_q);
     sqlite3_finalize(c.run_q);
     if (e != CM_OK) {

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "calendar.h"
 #include "compute.h"
 #include "defs.h"
 #include "store.h"
@@ -310,12 +311,19 @@ static void period_shift(void **state)
     };
     char out[16];
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        assert_true(cm_compute_period_shift(cases[i].p, cases[i].back, out));
+        assert_true(cm_period_shift(cases[i].p, cases[i].back, out));
         assert_string_equal(out, cases[i].want);
     }
     const char *bad[] = {"2019-13", "2019-00", "2019-Q5", "201", "2019/01", "2019-1", ""};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        assert_false(cm_compute_period_shift(bad[i], 1, out));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_false(cm_period_shift(bad[i], 1, out));
+        assert_true(cm_period_last_day(bad[i]) == CM_DAY_INVALID);
+    }
+    /* last days: a leap February, a quarter, a year */
+    assert_true(cm_period_last_day("2020-02") == cm_date_days(2020, 2, 29));
+    assert_true(cm_period_last_day("2019-02") == cm_date_days(2019, 2, 28));
+    assert_true(cm_period_last_day("2019-Q3") == cm_date_days(2019, 9, 30));
+    assert_true(cm_period_last_day("2019") == cm_date_days(2019, 12, 31));
 }
 
 int main(void)
