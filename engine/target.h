@@ -46,8 +46,10 @@ typedef struct cm_target {
 } cm_target;
 
 /* Parses text into *out. Returns CM_OK, or CM_ERR_DEFINITION with a
- * message naming what was not understood ("unknown comparator in '≈80%'").
- * d->file/line/field are left for the caller. */
+ * message quoting the text and the forms expected ("cannot read the target
+ * '≈80%' (expected e.g. >80%, ≥30%, 低于万分之一, 大幅增长, 逐年提升)").
+ * d->file/line/field are left for the caller. A bare number ("1") means
+ * "reach it" (>=), as a bare "100%" does. */
 cm_error cm_target_parse(const char *text, cm_target *out, cm_diag *d);
 
 /* Whether value meets a CM_TG_COMPARE target (values as printed: the caller
@@ -57,7 +59,8 @@ int cm_target_met(const cm_target *t, double value);
 /* Qualitative targets over a yearly series values[0..n) (oldest first,
  * the last one the period's year): CM_TG_GROWTH against values[0] (the
  * base year) with threshold_pct; CM_TG_RISING strictly increasing. Returns
- * 1 met, 0 missed, -1 not enough years (fewer than 2). */
+ * 1 met, 0 missed, -1 not enough years (fewer than 2) or not a series
+ * target. */
 int cm_target_series_met(const cm_target *t, const double *values, size_t n,
                          double threshold_pct);
 
