@@ -92,20 +92,37 @@ PERIOD  ?= 2018-12
 CREDMON ?= ./credmon
 
 # Seed 000 (雅安市, 2018-12) from its published figures and the national
-# monitoring ranks (fixtures/ranks: 261 cities x 24 months), then the microdata
-# fixture (眉山市, 2019-06): registers and records -> derived elements ->
-# the same pipeline, with drill-down workbooks per member unit.
+# monitoring ranks (fixtures/ranks: 261 cities x 24 months) with its work
+# plan; then the microdata fixture (眉山市, 2019-06: registers and records ->
+# derived elements -> the same pipeline, drill-down workbooks per unit); then
+# the plans of seeds 001 (乌海市) and 004 (盘锦市). One store per city, as
+# each credit office keeps its own.
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(CREDMON)
 	$(Q)mkdir -p $(OUT)
 	$(CREDMON) import --db $(DB) fixtures/yaan fixtures/ranks
 	$(CREDMON) run --db $(DB) --defs indicators --templates templates \
 	    --region $(REGION) --period $(PERIOD) --out $(OUT) --rank-target 30
-	$(CREDMON) import --db $(DB) fixtures/calendar fixtures/meishan
-	$(CREDMON) derive --db $(DB) --defs indicators/derive --from 2019-06 --to 2019-06
-	$(CREDMON) run --db $(DB) --defs indicators --templates templates \
+	$(CREDMON) plan --db $(DB) --defs indicators --templates templates \
+	    --plan fixtures/yaan/workplan.csv --region 511800 --period 2019-06 \
+	    --title '雅安市2019年社会信用体系建设工作要点任务分工表' --out $(OUT)
+	$(CREDMON) import --db $(OUT)/meishan.db fixtures/calendar fixtures/meishan
+	$(CREDMON) derive --db $(OUT)/meishan.db --defs indicators/derive \
+	    --from 2019-06 --to 2019-06
+	$(CREDMON) run --db $(OUT)/meishan.db --defs indicators --templates templates \
 	    --region 511400 --period 2019-06 --out $(OUT) \
 	    --codes-unit 市市场监督管理局
+	$(CREDMON) import --db $(OUT)/wuhai.db fixtures/wuhai
+	$(CREDMON) plan --db $(OUT)/wuhai.db --defs indicators --templates templates \
+	    --plan fixtures/wuhai/plan.csv --region 150300 --period 2018 \
+	    --title '“十三五”时期乌海市社会信用体系建设指标' --out $(OUT)
+	$(CREDMON) plan --db $(OUT)/wuhai.db --defs indicators --templates templates \
+	    --plan fixtures/wuhai/plan.csv --region 150300 --period 2020 \
+	    --title '“十三五”时期乌海市社会信用体系建设指标' --out $(OUT)
+	$(CREDMON) import --db $(OUT)/panjin.db fixtures/panjin
+	$(CREDMON) plan --db $(OUT)/panjin.db --defs indicators --templates templates \
+	    --plan fixtures/panjin/tasks.csv --region 211100 --period 2019 \
+	    --title '盘锦市《国家信用体系建设示范城市评审指标任务分解表(2019年)》' --out $(OUT)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-variant VARIANT=plain

@@ -52,6 +52,11 @@ static const char usage[] =
     "        the city's monitoring rank: changes, place in its province,\n"
     "        progress to a target of N places up on last December; --all\n"
     "        also analyses every city of its list and times it\n"
+    "  plan  [--db FILE] [--defs DIR] [--templates DIR] [--out DIR]\n"
+    "        [--title TEXT] --plan FILE --region CODE --period PERIOD\n"
+    "        evaluate a plan or evaluation table (plan.csv, tasks.csv,\n"
+    "        workplan.csv) and write <out>/<region>/<period>/<stem>/:\n"
+    "        table.xlsx, units.xlsx, units/<unit>.pdf\n"
     "  check [--defs DIR] [--templates DIR] [--template FILE]...\n"
     "        validate definitions and circular templates without running\n"
     "  run   [--db FILE] [--defs DIR] [--templates DIR] [--template FILE]\n"
@@ -340,6 +345,64 @@ out:
     return code;
 }
 
+/* credmon plan: a plan or evaluation table evaluated for a period. */
+static int cmd_plan(int argc, char **argv)
+{
+    char dbuf[1024], tbuf[1024];
+    cm_plan_options o = {
+        .db = "credmon.db",
+        .defs_dir = default_dir("indicators", dbuf, sizeof dbuf),
+        .templates_dir = default_dir("templates", tbuf, sizeof tbuf),
+        .out_dir = "reports",
+    };
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        if ((v = opt_value(argc, argv, &i, "--db"))) o.db = v;
+        else if ((v = opt_value(argc, argv, &i, "--defs"))) o.defs_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--templates"))) o.templates_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--template"))) o.template_path = v;
+        else if ((v = opt_value(argc, argv, &i, "--out"))) o.out_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--plan"))) o.plan_path = v;
+        else if ((v = opt_value(argc, argv, &i, "--region"))) o.region = v;
+        else if ((v = opt_value(argc, argv, &i, "--period"))) o.period = v;
+        else if ((v = opt_value(argc, argv, &i, "--title"))) o.title = v;
+        else if ((v = opt_value(argc, argv, &i, "--font-song"))) o.fonts.song = v;
+        else if ((v = opt_value(argc, argv, &i, "--font-hei"))) o.fonts.hei = v;
+        else return bad_argument("plan", argv[i]);
+    }
+    if (!o.plan_path || !o.region || !o.period)
+        return usage_error("plan: %s", "--plan, --region and --period are required");
+    cm_diag d;
+    cm_diag_clear(&d);
+    cm_plan_summary sum;
+    cm_error rc = cm_run_plan(&o, &sum, &d);
+    if (rc != CM_OK) {
+        cm_plan_summary_clear(&sum);
+        return rc == CM_ERR_SYNTAX || rc == CM_ERR_NAME || rc == CM_ERR_DEFINITION
+                   ? fail_defs(&d)
+                   : fail(&d);
+    }
+    printf("%s %s: %zu rows: %zu met, %zu missed, %zu warnings, %zu other; "
+           "%d unit sheets, %d unit circulars -> %s\n",
+           o.region, o.period, sum.n_rows, sum.n_met, sum.n_missed,
+           sum.n_warning, sum.n_other, sum.n_units, sum.n_pdfs, sum.out_dir);
+    if (sum.n_idle) {
+        printf("units with no item in this plan (no sheet, no circular):");
+        for (size_t i = 0; i < sum.n_idle; i++)
+            printf("%s%s", i ? "、" : " ", sum.idle_units[i]);
+        printf("\n");
+    }
+    if (sum.n_unknown) {
+        printf("names in the unit cells that are no unit of the store (add "
+               "them to units.csv if they are):");
+        for (size_t i = 0; i < sum.n_unknown; i++)
+            printf("%s%s", i ? "、" : " ", sum.unknown_names[i]);
+        printf("\n");
+    }
+    cm_plan_summary_clear(&sum);
+    return EXIT_OK_;
+}
+
 static int cmd_import(int argc, char **argv)
 {
     const char *db = "credmon.db";
@@ -575,5 +638,7 @@ int main(int argc, char **argv)
         return cmd_derive(argc, argv);
     if (!strcmp(cmd, "rank"))
         return cmd_rank(argc, argv);
+    if (!strcmp(cmd, "plan"))
+        return cmd_plan(argc, argv);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -19,7 +19,8 @@
  *             序号,部分,任务,内容,牵头单位,责任单位[,deadline][,formula][,target][,unit][,decimals]
  *
  * An empty first column (类别 / 考评任务 / 部分) and, for tasks, an empty
- * 考评指标 continue the row above: the document's merged cells. Units are
+ * 考评指标 continue the row above: the document's merged cells; so does,
+ * within one 考评指标, an empty 牵头单位 (the lead cell is merged too). Units are
  * written as in the documents; several are separated by 、 or , and a
  * trailing 等 is allowed (as assignments.csv, import.h).
  *
@@ -110,6 +111,12 @@ typedef struct cm_plan {
     cm_plan_row *rows;
     size_t n_rows;
     char region[8], period[16];  /* set by cm_plan_evaluate */
+    /* When set (the store's unit names and short names, borrowed), the
+     * units cm_plan_units returns are only those: a document's unit cells
+     * also hold words that are no member unit ("水、电、气、热、通信等公用企业
+     * 事业单位", seed 004), which must get no sheet and no circular. */
+    char *const *known_units;
+    size_t n_known_units;
 } cm_plan;
 
 /* Loads and checks a plan file against the definitions (formulas resolved,

@@ -18,6 +18,8 @@
 #include "lifecycle.h"
 #include "rank.h"
 #include "manifest.h"
+#include "plan.h"
+#include "plan_out.h"
 #include "store.h"
 #include "text.h"
 #include "xlsx_out.h"
@@ -484,6 +486,239 @@ done:
     cm_manifest_free(man);
     cm_circular_free(circ);
     cm_report_free(rep);
+    cm_defs_free(defs);
+    cm_store_free(store);
+    return rc;
+}
+
+void cm_plan_summary_clear(cm_plan_summary *sum)
+{
+    if (!sum)
+        return;
+    cm_list_free(sum->idle_units, sum->n_idle);
+    cm_list_free(sum->unknown_names, sum->n_unknown);
+    sum->idle_units = sum->unknown_names = NULL;
+    sum->n_idle = sum->n_unknown = 0;
+}
+
+/* The store's unit names and short names (malloc'd list). */
+static cm_error known_units(cm_store *s, char ***out, size_t *n, cm_diag *d)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(cm_store_db(s),
+                           "SELECT name FROM units UNION "
+                           "SELECT short_name FROM units WHERE short_name <> ''",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cm_store_fail(s, d, "listing units");
+    cm_error rc = CM_OK;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char **q = realloc(*out, (*n + 1) * sizeof *q);
+        if (!q || !(q[*n] = cm_strdup((const char *)sqlite3_column_text(st, 0)))) {
+            if (q)
+                *out = q;
+            rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            break;
+        }
+        *out = q;
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The file name's stem: "fixtures/panjin/tasks.csv" -> "tasks". */
+static void stem_of(const char *path, char *out, size_t n)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t len = strcspn(b, ".");
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, b, len);
+    out[len] = '\0';
+}
+
+/* Units of the store the plan names nowhere: the run says so, since such a
+ * unit gets no sheet and no circular. */
+static cm_error idle_units(cm_store *s, char **named, size_t n_named,
+                           cm_plan_summary *sum, cm_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(cm_store_db(s),
+                           "SELECT name, short_name FROM units ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cm_store_fail(s, d, "listing units");
+    cm_error rc = CM_OK;
+    while (rc == CM_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *alias = (const char *)sqlite3_column_text(st, 1);
+        int used = 0;
+        for (size_t i = 0; i < n_named && !used; i++)
+            used = !strcmp(named[i], name) || (alias && alias[0] &&
+                                               !strcmp(named[i], alias));
+        if (used)
+            continue;
+        char **p = realloc(sum->idle_units, (sum->n_idle + 1) * sizeof *p);
+        if (!p || !(p[sum->n_idle] = cm_strdup(name))) {
+            if (p)
+                sum->idle_units = p;
+            rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            break;
+        }
+        sum->idle_units = p;
+        sum->n_idle++;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Removes a plan output folder (ours: temporary or replaced). */
+static void remove_plan_dir(const char *dir)
+{
+    static const char *const names[] = {"table.xlsx", "units.xlsx"};
+    char unit_dir[RUN_PATH];
+    char **files = NULL;
+    size_t nf = 0;
+    if (path_fmt(NULL, unit_dir, "%s/units", dir) == CM_OK &&
+        cm_list_dir(unit_dir, NULL, &files, &nf, NULL) == CM_OK) {
+        for (size_t i = 0; i < nf; i++)
+            unlink(files[i]);
+        cm_list_free(files, nf);
+        rmdir(unit_dir);
+    }
+    remove_tree(dir, names, 2);
+}
+
+cm_error cm_run_plan(const cm_plan_options *o, cm_plan_summary *sum,
+                     cm_diag *d)
+{
+    memset(sum, 0, sizeof *sum);
+    cm_store *store = NULL;
+    cm_defs *defs = NULL;
+    cm_plan *plan = NULL;
+    cm_circular *circ = NULL;
+    char **units = NULL, **known = NULL;
+    size_t n_units = 0, n_known = 0;
+    char tmp_dir[RUN_PATH] = "", final_dir[RUN_PATH], path[RUN_PATH];
+    char tpl[RUN_PATH], stem[64], title[512];
+    cm_region city;
+    memset(&city, 0, sizeof city);
+    cm_error rc;
+
+    if (access(o->db, F_OK) != 0)
+        return cm_diag_set(d, CM_ERR_USAGE, o->db, 0, NULL,
+                           "no store here: run `credmon import --db %s DIR` "
+                           "first", o->db);
+    if ((rc = cm_store_new(o->db, &store, d)) != CM_OK ||
+        (rc = cm_defs_load(o->defs_dir, &defs, d)) != CM_OK ||
+        (rc = cm_plan_load(o->plan_path, defs, &plan, d)) != CM_OK ||
+        (rc = cm_store_region(store, o->region, &city, d)) != CM_OK ||
+        (rc = cm_plan_evaluate(plan, store, defs, o->region, o->period, d)) !=
+            CM_OK)
+        goto done;
+
+    cm_run_options ro = {.templates_dir = o->templates_dir,
+                         .template_path = o->template_path,
+                         .region = o->region};
+    cm_run_template_path(&ro, tpl, sizeof tpl);
+    int year = 0, month = 0;
+    cm_text_period_parts(o->period, &year, &month);
+    cm_circular_facts facts = {city.name, city.code, o->period, year, month,
+                               (int)plan->n_rows};
+    if ((rc = cm_circular_load(tpl, &facts, &circ, d)) != CM_OK)
+        goto done;
+
+    static const char *const kind_names[] = {"规划指标完成情况表",
+                                             "评价指标任务分解表",
+                                             "工作要点任务分工表"};
+    if (o->title)
+        snprintf(title, sizeof title, "%s", o->title);
+    else
+        snprintf(title, sizeof title, "%s%d年%s", city.name, year,
+                 kind_names[plan->kind]);
+
+    for (size_t i = 0; i < plan->n_rows; i++) {
+        const cm_plan_row *r = &plan->rows[i];
+        sum->n_rows++;
+        if (r->status == CM_PS_MET)
+            sum->n_met++;
+        else if (r->status == CM_PS_MISSED)
+            sum->n_missed++;
+        else if (r->status == CM_PS_WARNING)
+            sum->n_warning++;
+        else
+            sum->n_other++;
+    }
+    /* words of the unit cells that are no member unit of the store get no
+     * sheet and no circular; the run names them */
+    if ((rc = known_units(store, &known, &n_known, d)) != CM_OK ||
+        (rc = cm_plan_units(plan, &units, &n_units, d)) != CM_OK)
+        goto done;
+    for (size_t i = 0; i < n_units; i++) {
+        int is_known = 0;
+        for (size_t k = 0; k < n_known && !is_known; k++)
+            is_known = !strcmp(units[i], known[k]);
+        if (is_known)
+            continue;
+        char **q = realloc(sum->unknown_names, (sum->n_unknown + 1) * sizeof *q);
+        if (!q || !(q[sum->n_unknown] = cm_strdup(units[i]))) {
+            if (q)
+                sum->unknown_names = q;
+            rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto done;
+        }
+        sum->unknown_names = q;
+        sum->n_unknown++;
+    }
+    cm_list_free(units, n_units);
+    units = NULL;
+    plan->known_units = known;
+    plan->n_known_units = n_known;
+    if ((rc = cm_plan_units(plan, &units, &n_units, d)) != CM_OK ||
+        (rc = idle_units(store, units, n_units, sum, d)) != CM_OK)
+        goto done;
+
+    stem_of(o->plan_path, stem, sizeof stem);
+    if ((rc = path_fmt(d, path, "%s/%s", o->out_dir, o->region)) != CM_OK ||
+        (rc = make_dir(o->out_dir, d)) != CM_OK ||
+        (rc = make_dir(path, d)) != CM_OK ||
+        (rc = path_fmt(d, final_dir, "%s/%s", path, o->period)) != CM_OK ||
+        (rc = make_dir(final_dir, d)) != CM_OK ||
+        (rc = path_fmt(d, tmp_dir, "%s/.%s.tmp.%ld", final_dir, stem,
+                       (long)getpid())) != CM_OK ||
+        (rc = path_fmt(d, final_dir, "%s/%s/%s", path, o->period, stem)) !=
+            CM_OK ||
+        (rc = make_dir(tmp_dir, d)) != CM_OK ||
+        (rc = path_fmt(d, path, "%s/table.xlsx", tmp_dir)) != CM_OK ||
+        (rc = cm_plan_write_table(plan, title, path, d)) != CM_OK ||
+        (rc = path_fmt(d, path, "%s/units.xlsx", tmp_dir)) != CM_OK ||
+        (rc = cm_plan_write_units(plan, title, path, &sum->n_units, d)) !=
+            CM_OK ||
+        (rc = path_fmt(d, path, "%s/units", tmp_dir)) != CM_OK ||
+        (rc = make_dir(path, d)) != CM_OK ||
+        (rc = cm_plan_write_unit_pdfs(plan, circ, title, &o->fonts, path,
+                                      &sum->n_pdfs, d)) != CM_OK)
+        goto done;
+
+    /* the new folder replaces the old one whole */
+    char old[RUN_PATH];
+    int had_old = 0;
+    if ((rc = swap_in(tmp_dir, final_dir, old, &had_old, d)) != CM_OK)
+        goto done;
+    tmp_dir[0] = '\0';
+    if (had_old)
+        remove_plan_dir(old);
+    memcpy(sum->out_dir, final_dir, sizeof sum->out_dir);
+done:
+    if (tmp_dir[0])
+        remove_plan_dir(tmp_dir);
+    cm_list_free(units, n_units);
+    cm_list_free(known, n_known);
+    cm_region_clear(&city);
+    cm_circular_free(circ);
+    cm_plan_free(plan);
     cm_defs_free(defs);
     cm_store_free(store);
     return rc;

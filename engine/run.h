@@ -66,4 +66,35 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
  * <templates_dir>/circular.ini. Writes the path into out. */
 void cm_run_template_path(const cm_run_options *o, char *out, size_t n);
 
+/* A plan or evaluation table (issue 5, plan.h) evaluated for a region and
+ * period, written to <out>/<region>/<period>/<plan file's stem>/:
+ *   table.xlsx        the table as the document lays it out, with the
+ *                     current value, 达标情况 and 差距
+ *   units.xlsx        a summary and one sheet per member unit
+ *   units/<unit>.pdf  one circular per unit listing its items
+ * into a temporary folder renamed into place when complete. */
+typedef struct cm_plan_options {
+    const char *db, *defs_dir, *templates_dir, *template_path, *out_dir;
+    const char *plan_path;
+    const char *region, *period;
+    const char *title;          /* the table's title; NULL: from the region,
+                                   period and kind */
+    cm_pdf_fonts fonts;
+} cm_plan_options;
+
+typedef struct cm_plan_summary {
+    char out_dir[4096];
+    size_t n_rows, n_met, n_missed, n_warning, n_other;
+    int n_units, n_pdfs;
+    char **idle_units;          /* units in the store the plan gives no item */
+    size_t n_idle;
+    char **unknown_names;       /* names in the plan's unit cells that are no
+                                   unit of the store (no sheet, no circular) */
+    size_t n_unknown;
+} cm_plan_summary;
+
+cm_error cm_run_plan(const cm_plan_options *o, cm_plan_summary *sum,
+                     cm_diag *d);
+void cm_plan_summary_clear(cm_plan_summary *sum);
+
 #endif

@@ -119,10 +119,10 @@ static void run_writes_and_records(void **state)
     assert_int_equal(region_entries(f), 1);
     assert_int_equal(count(f, "SELECT count(*) FROM runs"), 1);
     assert_int_equal(count(f, "SELECT n_problems FROM runs"), 12);
-    /* 4 definition files and 1 template kept verbatim; 4 outputs hashed
+    /* 5 definition files and 1 template kept verbatim; 4 outputs hashed
      * (rectification, indicators, circular, counties) */
     assert_int_equal(count(f, "SELECT count(*) FROM run_files WHERE role='definition' "
-                              "AND content IS NOT NULL"), 4);
+                              "AND content IS NOT NULL"), 5);
     assert_int_equal(count(f, "SELECT count(*) FROM run_files WHERE role='output' "
                               "AND length(sha256)=64"), 4);
     assert_int_equal(count(f, "SELECT count(*) FROM run_files WHERE role='input'"), 5);
