@@ -2,7 +2,7 @@
  * test_bad.c - the bad-input corpus. Each folder of tests/bad/ holds one bad
  * input and an `expect` file:
  *
- *   command import | check | run [extra arguments]
+ *   command import | check | run | plan [extra arguments]
  *   exit N
  *   message TEXT      (a substring of stderr: the file:line: field: part)
  *
@@ -118,6 +118,14 @@ static void run_case(void **state)
         assert_true(input_file(c->dir, file, sizeof file));
         snprintf(cmd, sizeof cmd, "cd '%s' && '%s' import --db '%s' '%s'",
                  c->dir, th_bin(), db, strrchr(file, '/') + 1);
+    } else if (!strncmp(command, "plan", 4)) {
+        assert_true(input_file(c->dir, file, sizeof file));
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && '%s' plan --db '%s' --defs '%s/indicators' "
+                 "--templates '%s/templates' --region 511800 --out '%s' "
+                 "--plan '%s' %s",
+                 c->dir, th_bin(), db, th_root(), th_root(), out_dir,
+                 strrchr(file, '/') + 1, extra);
     } else if (!strncmp(command, "check", 5)) {
         snprintf(cmd, sizeof cmd, "cd '%s' && '%s' check --defs defs", c->dir,
                  th_bin());
