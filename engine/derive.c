@@ -307,10 +307,12 @@ static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
     for (int i = 0; i < first; i++) {
         const char *name = i < ncol ? sqlite3_column_name(q, i) : "";
         if (strcmp(name, want[i + (x->by_unit ? 0 : 1)]) != 0) {
+            /* the name lives in q: report before finalizing */
+            cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                        "column %d must be named '%s', not '%s'", i + 1,
+                        want[i + (x->by_unit ? 0 : 1)], name);
             sqlite3_finalize(q);
-            return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
-                               "sql", "column %d must be named '%s', not '%s'",
-                               i + 1, want[i + (x->by_unit ? 0 : 1)], name);
+            return CM_ERR_DEFINITION;
         }
     }
     if (ncol <= first) {
@@ -320,10 +322,11 @@ static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
     }
     for (int i = first; i < ncol; i++)
         if (!valid_id(sqlite3_column_name(q, i))) {
-            const char *nm = sqlite3_column_name(q, i);
+            cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                        "column '%s' is not an element id",
+                        sqlite3_column_name(q, i));
             sqlite3_finalize(q);
-            return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
-                               "sql", "column '%s' is not an element id", nm);
+            return CM_ERR_DEFINITION;
         }
     /* the elements' previous derived values for these months go first */
     for (int i = first; i < ncol && rc == CM_OK; i++) {
