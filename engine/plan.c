@@ -754,6 +754,40 @@ static cm_error show_value(cm_plan_row *r, double v, cm_diag *d)
     return set_text(&r->value_text, d, "%s%s", num, r->unit);
 }
 
+/* A yes/no standard ("建成平台", "实现…接入", "是": target.h reads them as
+ * = 1 on a boolean element) rather than a level. */
+static int is_yes_no(const cm_target *t)
+{
+    return t->kind == CM_TG_COMPARE && t->cmp == CM_CMP_EQ && t->value == 1 &&
+           !t->unit[0] &&
+           (strstr(t->text, "建成") || strstr(t->text, "实现") ||
+            strcmp(t->text, "是") == 0);
+}
+
+/* A yes/no standard met shows since when (issue 5: "with the date
+ * achieved"): the earliest period of the unbroken run of stored periods,
+ * of the period's kind, ending at the period, in which it held. */
+static cm_error show_achieved(evaluator *ev, cm_plan_row *r, cm_diag *d)
+{
+    char since[16], back[16];
+    snprintf(since, sizeof since, "%s", ev->period);
+    for (int k = 1; cm_period_shift(ev->period, k, back); k++) {
+        int has = cm_store_has_period(ev->s, back);
+        if (has < 0)
+            return cm_store_fail(ev->s, d, "looking up a period");
+        if (!has)
+            break;
+        cm_value v;
+        cm_error e = value_at(ev, r, back, &v, d);
+        if (e)
+            return e;
+        if (v.kind != CM_V_NUM || v.num < 1)
+            break;
+        memcpy(since, back, sizeof since);
+    }
+    return set_text(&r->value_text, d, "是（%s起）", since);
+}
+
 static cm_error eval_compare(evaluator *ev, cm_plan_row *r, cm_diag *d)
 {
     cm_error e = value_at(ev, r, ev->period, &r->value, d);
@@ -764,6 +798,12 @@ static cm_error eval_compare(evaluator *ev, cm_plan_row *r, cm_diag *d)
         return CM_OK;
     }
     double v = as_printed(r->value.num, r->decimals);
+    if (is_yes_no(&r->target)) {
+        int yes = v >= 1;
+        r->status = yes ? CM_PS_MET : missed(r);
+        return yes ? show_achieved(ev, r, d)
+                   : set_text(&r->value_text, d, "%s", "否");
+    }
     if ((e = show_value(r, v, d)))
         return e;
     double gap = as_printed(v - r->target.value, r->decimals);

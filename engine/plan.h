@@ -98,7 +98,9 @@ typedef struct cm_plan_row {
     int evaluated;
     int milestone_year;  /* plan: the milestone held against, 0 if none */
     cm_value value;
-    char *value_text;    /* formatted with unit ("85%", "3家"), "" if none */
+    char *value_text;    /* formatted with unit ("85%", "3家"); a yes/no
+                            standard met shows since when ("是（2019-08起）"),
+                            missed "否"; "" if none */
     char *gap_text;      /* signed, formatted ("-5%"), "" if none */
     cm_plan_status status;
 } cm_plan_row;

@@ -495,8 +495,9 @@ static void tasks_load_and_evaluate(void **state)
     check_row(&p->rows[5], CM_PS_UNMEASURED, "", "");
     /* 80 / 0: not computable */
     check_row(&p->rows[6], CM_PS_NA, "", "");
-    /* 建成 = 1 */
-    check_row(&p->rows[7], CM_PS_MET, "1", "0");
+    /* 建成 = 1, and since when: platform is 1 in 2018 and 2019 and has no
+     * value in 2017, so achieved in 2018 */
+    check_row(&p->rows[7], CM_PS_MET, "是（2018起）", "");
     /* rank 120 in 2018-12, 85 in 2019-12: 35 places up >= 30 */
     check_row(&p->rows[8], CM_PS_MET, "第85位", "+5位");
     /* 2nd of the province's 3 in the list: top half */
