@@ -196,6 +196,78 @@ static cm_error assess_region(cm_compute *c, const cm_defs *defs,
     return CM_OK;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Issue 4: where peer data are in the store, the city's place among the
+ * regions of its level with a value, its gap to their mean, to its
+ * province's best and to the best tenth of the group. The regions of the
+ * level are evaluated once per indicator; a peer without the inputs is left
+ * out, not counted as zero. */
+static cm_error add_peers(cm_store *s, cm_compute *c, const cm_defs *defs,
+                          const cm_region *city, cm_report *rep, size_t n_city,
+                          cm_diag *d)
+{
+    cm_region *peers = NULL;
+    size_t n = 0;
+    cm_error rc = cm_store_regions_at_level(s, city->level, &peers, &n, d);
+    if (rc != CM_OK)
+        return rc;
+    double *vals = n ? malloc(n * sizeof *vals) : NULL;
+    if (n && !vals) {
+        rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_city && rc == CM_OK; i++) {
+        cm_result *res = &rep->results[i];
+        const cm_indicator *ind = cm_defs_indicator(defs, res->indicator_id);
+        if (!ind || res->value.kind != CM_V_NUM || ind->better == CM_BETTER_UNSET)
+            continue;
+        size_t k = 0;
+        double sum = 0, prov_best = 0;
+        int have_prov = 0, lower = ind->better == CM_BETTER_LOWER;
+        for (size_t j = 0; j < n && rc == CM_OK; j++) {
+            cm_value v;
+            rc = cm_compute_indicator(c, ind, peers[j].code, &v, d);
+            if (rc != CM_OK || v.kind != CM_V_NUM)
+                continue;
+            vals[k] = v.num;
+            if (strcmp(peers[j].parent, city->parent) == 0 &&
+                (!have_prov || (lower ? v.num < prov_best : v.num > prov_best))) {
+                prov_best = v.num;
+                have_prov = 1;
+            }
+            if (strcmp(peers[j].code, city->code) != 0)
+                sum += v.num;
+            k++;
+        }
+        if (rc != CM_OK || k < 2)
+            continue;
+        int better = 0;
+        for (size_t j = 0; j < k; j++)
+            better += lower ? vals[j] < res->value.num : vals[j] > res->value.num;
+        qsort(vals, k, sizeof *vals, cmp_double);
+        /* the best tenth: the 90th percentile in the better direction,
+         * nearest rank */
+        size_t t = (k + 9) / 10;
+        if (t < 1)
+            t = 1;
+        res->has_peers = 1;
+        res->peer_n = (int)k;
+        res->peer_rank = better + 1;
+        res->peer_mean = sum / (double)(k - 1);
+        res->prov_best = have_prov ? prov_best : res->value.num;
+        res->top_tenth = lower ? vals[t - 1] : vals[k - t];
+    }
+out:
+    free(vals);
+    cm_region_list_free(peers, n);
+    return rc;
+}
+
 /* Appends s to a growing buffer. */
 static int append(char **buf, size_t *len, const char *s)
 {
@@ -293,7 +365,8 @@ cm_error cm_assess_city(cm_store *s, const cm_defs *defs, const char *region,
         (rc = assess_region(c, defs, &city, period, rep, w, d)) != CM_OK)
         goto done;
     size_t n_city = rep->n_results;
-    if ((rc = cm_store_children(s, region, &kids, &n_kids, d)) != CM_OK)
+    if ((rc = add_peers(s, c, defs, &city, rep, n_city, d)) != CM_OK ||
+        (rc = cm_store_children(s, region, &kids, &n_kids, d)) != CM_OK)
         goto done;
     for (size_t i = 0; i < n_kids && rc == CM_OK; i++)
         rc = assess_region(c, defs, &kids[i], period, rep, w, d);

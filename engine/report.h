@@ -44,6 +44,14 @@ typedef struct cm_result {
     cm_status status;
     char *problem_id;        /* "" if the indicator belongs to no problem */
     char *description;       /* text of a failing/missing value, "" otherwise */
+    /* Among the peers (regions of the same level with a value in the store,
+     * issue 4), for the city's own results: has_peers 0 when fewer than two
+     * regions have a value. Best = in the indicator's better direction. */
+    int has_peers;
+    int peer_rank, peer_n;   /* place among the n regions with a value */
+    double peer_mean;        /* mean over the other regions */
+    double prov_best;        /* best value among the province's regions */
+    double top_tenth;        /* the value the best tenth reach (90th percentile) */
 } cm_result;
 
 /* One row of the rectification table (整改责任分工表). */
