@@ -29,6 +29,7 @@
 #include "derive.h"
 #include "domain.h"
 #include "wrap.h"
+#include "xlsx_util.h"
 
 /* DESIGN.md, 双公示: online within 7 working days of the decision. */
 #define LATE_AFTER 7
@@ -40,19 +41,10 @@
  * department's name. */
 #define MAX_UNIT_BYTES 200
 
-/* Sizes as in xlsx_out.c (measured there): '0' of Calibri 11 is 7 px, a
- * half-width cell of 仿宋 11 pt 7.4 px, 8 px of cell padding. */
-#define PX_PER_UNIT 7.0
-#define PX_PER_CELL 7.4
-#define PAD_PX 8.0
-#define BODY_PT 11.0
-#define LINE_PT 15.0
-#define ROW_PAD_PT 6.0
+/* The title row: 宋体 14 pt, 20 pt a line (the body's sizes and fonts
+ * are xlsx_util.h's). */
 #define TITLE_PT 14.0
 #define TITLE_LINE_PT 20.0
-#define MAX_ROW_PT 409.0
-#define BODY_FONT "仿宋"
-#define TITLE_FONT "宋体"
 
 /* A column: header, width bounds in '0' units, alignment, and what its
  * cells hold. */
@@ -485,58 +477,20 @@ static cm_error check_unit_name(ctx *c, const char *u, cm_diag *d)
 
 /* ---- writing ---------------------------------------------------------- */
 
-static void keep(lxw_error *acc, lxw_error e)
-{
-    if (*acc == LXW_NO_ERROR)
-        *acc = e;
-}
-
-static double clamp(double v, double lo, double hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
+/* Width of a column for s (on one line: no line is broken at "\n"),
+ * within col's bounds. */
 static double width_for(const char *s, const col_spec *col)
 {
-    double cells = (double)cm_wrap_text_width(s, strlen(s));
-    return clamp((cells * PX_PER_CELL + PAD_PX) / PX_PER_UNIT, col->min,
-                 col->max);
+    double w = cm_xbook_col_width((double)cm_wrap_text_width(s, strlen(s)));
+    return w < col->min ? col->min : w > col->max ? col->max : w;
 }
 
-/* Lines s takes in a column w '0' units wide, in a font of pt points. */
-static cm_error count_lines(const char *s, double w, double pt,
-                            size_t *lines)
+/* The title row's height: TITLE_LINE_PT a line, padded and capped as a
+ * body row. */
+static double title_height(size_t lines)
 {
-    double cells = (w * PX_PER_UNIT - PAD_PX) / PX_PER_CELL;
-    cm_wrap_line *v = NULL;
-    size_t n = 0;
-    cm_error e = cm_wrap_lines(s, (cells < 2.0 ? 2.0 : cells) * BODY_PT / pt,
-                               cm_wrap_measure_cells, NULL, &v, &n);
-    free(v);
-    *lines = n ? n : 1;
-    return e;
-}
-
-static double row_height(size_t lines, double line_pt)
-{
-    double h = (double)lines * line_pt + ROW_PAD_PT;
-    return h > MAX_ROW_PT ? MAX_ROW_PT : h;
-}
-
-static lxw_format *body_format(lxw_workbook *wb, int center, int bold)
-{
-    lxw_format *f = workbook_add_format(wb);
-    if (!f)
-        return NULL;
-    format_set_font_name(f, BODY_FONT);
-    format_set_font_size(f, BODY_PT);
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_text_wrap(f);
-    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_align(f, center ? LXW_ALIGN_CENTER : LXW_ALIGN_LEFT);
-    if (bold)
-        format_set_bold(f);
-    return f;
+    double h = (double)lines * TITLE_LINE_PT + CM_XBOOK_ROW_PAD_PT;
+    return h > CM_XBOOK_MAX_ROW_PT ? CM_XBOOK_MAX_ROW_PT : h;
 }
 
 typedef struct formats {
@@ -564,58 +518,53 @@ static cm_error write_sheet(lxw_workbook *wb, const formats *f,
             if (x > w[k])
                 w[k] = x;
         }
-        keep(le, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, w[k],
-                                      NULL));
+        cm_xbook_keep(le, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k,
+                                               w[k], NULL));
         total += w[k];
     }
     cm_error e;
     size_t lines, most;
-    if ((e = count_lines(title, total, TITLE_PT, &lines)))
+    if ((e = cm_xbook_count_lines(title, total, TITLE_PT, &lines)))
         return e;
-    keep(le, worksheet_set_row(ws, 0, row_height(lines, TITLE_LINE_PT),
-                               NULL));
-    keep(le, worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(nc - 1), title,
-                                   f->title));
+    cm_xbook_keep(le, worksheet_set_row(ws, 0, title_height(lines), NULL));
+    cm_xbook_keep(le, worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(nc - 1),
+                                            title, f->title));
     most = 1;
     for (size_t k = 0; k < nc; k++) {
-        if ((e = count_lines(sp->cols[k].head, w[k], BODY_PT, &lines)))
+        if ((e = cm_xbook_count_lines(sp->cols[k].head, w[k], CM_XBOOK_BODY_PT,
+                                      &lines)))
             return e;
         most = lines > most ? lines : most;
-        keep(le, worksheet_write_string(ws, 1, (lxw_col_t)k,
-                                        sp->cols[k].head, f->head));
+        cm_xbook_keep(le, worksheet_write_string(ws, 1, (lxw_col_t)k,
+                                                 sp->cols[k].head, f->head));
     }
-    keep(le, worksheet_set_row(ws, 1, row_height(most, LINE_PT), NULL));
+    cm_xbook_keep(le,
+                  worksheet_set_row(ws, 1, cm_xbook_row_height(most), NULL));
     for (size_t r = 0; r < t->nrows; r++) {
         lxw_row_t row = (lxw_row_t)(r + 2);
         most = 1;
         for (size_t k = 0; k < nc; k++) {
             const char *s = t->cells[r * nc + k];
             lxw_format *cf = sp->cols[k].center ? f->center : f->left;
-            if ((e = count_lines(s, w[k], BODY_PT, &lines)))
+            if ((e = cm_xbook_count_lines(s, w[k], CM_XBOOK_BODY_PT, &lines)))
                 return e;
             most = lines > most ? lines : most;
             if (sp->cols[k].number && s[0])
-                keep(le, worksheet_write_number(ws, row, (lxw_col_t)k,
-                                                strtod(s, NULL), cf));
+                cm_xbook_keep(le, worksheet_write_number(ws, row, (lxw_col_t)k,
+                                                         strtod(s, NULL), cf));
             else if (!s[0])
-                keep(le, worksheet_write_blank(ws, row, (lxw_col_t)k, cf));
+                cm_xbook_keep(
+                    le, worksheet_write_blank(ws, row, (lxw_col_t)k, cf));
             else
-                keep(le, worksheet_write_string(ws, row, (lxw_col_t)k, s,
-                                                cf));
+                cm_xbook_keep(
+                    le, worksheet_write_string(ws, row, (lxw_col_t)k, s, cf));
         }
-        keep(le, worksheet_set_row(ws, row, row_height(most, LINE_PT),
-                                   NULL));
+        cm_xbook_keep(
+            le, worksheet_set_row(ws, row, cm_xbook_row_height(most), NULL));
     }
-    worksheet_freeze_panes(ws, 2, 0);
-    keep(le, worksheet_autofilter(ws, 1, 0, (lxw_row_t)(t->nrows + 1),
-                                  (lxw_col_t)(nc - 1)));
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_center_horizontally(ws);
-    worksheet_set_margins(ws, 0.5, 0.5, 0.75, 0.75);
-    worksheet_fit_to_pages(ws, 1, 0);
-    keep(le, worksheet_repeat_rows(ws, 1, 1));
-    keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    cm_xbook_keep(le, worksheet_autofilter(ws, 1, 0, (lxw_row_t)(t->nrows + 1),
+                                           (lxw_col_t)(nc - 1)));
+    cm_xbook_print_setup(ws, le);
     return CM_OK;
 }
 
@@ -623,32 +572,19 @@ static cm_error write_sheet(lxw_workbook *wb, const formats *f,
 static cm_error write_book(ctx *c, const book *b, const char *path,
                            cm_diag *d)
 {
-    lxw_workbook *wb = workbook_new(path);
-    if (!wb)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "libxlsxwriter could not start a workbook");
-    char doc_title[512], author[] = "credmon";
+    char doc_title[512];
     snprintf(doc_title, sizeof doc_title, "%s %s %d年%d月 信用数据问题明细",
              c->city.name, b->unit, c->year, c->month);
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = doc_title;
-    props.author = author;
-    props.created = c->created;
-    lxw_error le = workbook_set_properties(wb, &props);
-    formats f = {workbook_add_format(wb), body_format(wb, 1, 1),
-                 body_format(wb, 0, 0), body_format(wb, 1, 0)};
-    cm_error e = CM_OK;
+    lxw_workbook *wb;
+    cm_error e = cm_xbook_open(path, doc_title, c->created, &wb, d);
+    if (e)
+        return e;
+    lxw_error le = LXW_NO_ERROR;
+    formats f = {
+        cm_xbook_title_format(wb, TITLE_PT), cm_xbook_body_format(wb, 1, 1),
+        cm_xbook_body_format(wb, 0, 0), cm_xbook_body_format(wb, 1, 0)};
     if (!f.title || !f.head || !f.left || !f.center)
         e = CM_ERR_NOMEM;
-    else {
-        format_set_font_name(f.title, TITLE_FONT);
-        format_set_font_size(f.title, TITLE_PT);
-        format_set_bold(f.title);
-        format_set_align(f.title, LXW_ALIGN_CENTER);
-        format_set_align(f.title, LXW_ALIGN_VERTICAL_CENTER);
-        format_set_text_wrap(f.title);
-    }
     for (int k = 0; k < SH__COUNT && !e && le == LXW_NO_ERROR; k++) {
         if (!b->t[k].nrows)
             continue;
@@ -657,20 +593,13 @@ static cm_error write_book(ctx *c, const book *b, const char *path,
                  c->month, sheets[k].title);
         e = write_sheet(wb, &f, &b->t[k], title, &le);
     }
-    if (e || le != LXW_NO_ERROR) {
+    if (e == CM_ERR_NOMEM) {  /* named by no file, as drill's others */
         lxw_workbook_free(wb);
-        if (e == CM_ERR_NOMEM)
-            return nomem(d);
-        return cm_diag_set(d, e ? e : CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot build workbook: %s",
-                           le != LXW_NO_ERROR ? lxw_strerror(le)
-                                              : cm_strerror(e));
+        return nomem(d);
     }
-    le = workbook_close(wb); /* frees wb in every case */
-    if (le != LXW_NO_ERROR)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot write workbook: %s", lxw_strerror(le));
-    return CM_OK;
+    if (e || le != LXW_NO_ERROR)
+        return cm_xbook_abandon(wb, path, le, e, d);
+    return cm_xbook_close(wb, path, d);
 }
 
 /* Writes <dir>/.<unit>.xlsx.tmp.<pid>, then renames it to

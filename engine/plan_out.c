@@ -4,9 +4,9 @@
  * (seeds 001, 004, 000), the same items by member unit in one workbook,
  * and one PDF circular per unit.
  *
- * The Excel conventions are xlsx_out.c's (measured there): named 仿宋/宋体
+ * The Excel conventions are xlsx_out.c's (xlsx_util.h): named 仿宋/宋体
  * fonts, column widths and row heights from the East-Asian width of the
- * text (wrap.h), A4 landscape fitted to one page wide with the header row
+ * text, A4 landscape fitted to one page wide with the header row
  * repeated, and a fixed creation time so a repeated run writes the same
  * bytes. The documents' merged cells (a 类别 or 考评任务 over its rows, a
  * 考评指标 over its standards) are merged here too: the text is written
@@ -23,24 +23,14 @@
 
 #include <xlsxwriter.h>
 
+#include "calendar.h"
 #include "report.h"
-#include "wrap.h"
+#include "xlsx_util.h"
 
-/* Sizes as in xlsx_out.c: '0' of Calibri 11 is 7 px, a half-width cell of
- * 仿宋 11 pt 7.4 px, 8 px of cell padding; one line of 11 pt CJK text 15 pt
- * high, 6 pt of padding; Excel refuses rows taller than 409 pt. */
-#define PX_PER_UNIT 7.0
-#define PX_PER_CELL 7.4
-#define PAD_PX 8.0
-#define BODY_PT 11.0
-#define LINE_PT 15.0
-#define ROW_PAD_PT 6.0
+/* The caption row, as xlsx_out.c's title: 宋体 16 pt, 22 pt a line (the
+ * body's sizes and fonts are xlsx_util.h's). */
 #define TITLE_PT 16.0
 #define TITLE_LINE_PT 22.0
-#define MAX_ROW_PT 409.0
-
-#define BODY_FONT "仿宋"
-#define TITLE_FONT "宋体"
 
 /* Excel's own "Bad" (light red) and "Neutral" (amber) cell styles: a
  * missed binding target is a problem, a missed guiding one a warning. */
@@ -335,99 +325,14 @@ static cm_error check_rows(const cm_plan *p, cm_diag *d)
 
 /* ---- sizes ------------------------------------------------------------ */
 
-static double clamp(double v, double lo, double hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-static double width_for_cells(double cells)
-{
-    return (cells * PX_PER_CELL + PAD_PX) / PX_PER_UNIT;
-}
-
-static double cells_for_width(double w)
-{
-    double c = (w * PX_PER_UNIT - PAD_PX) / PX_PER_CELL;
-    return c < 2.0 ? 2.0 : c;
-}
-
-/* Widest line of s in half-width cells ("\n" separates lines). */
-static size_t widest_line(const char *s)
-{
-    size_t best = 0;
-    for (;;) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        size_t w = cm_wrap_text_width(s, n);
-        if (w > best)
-            best = w;
-        if (!nl)
-            return best;
-        s = nl + 1;
-    }
-}
-
 static void widen(double *w, const col_spec *col, const char *text)
 {
-    double want = clamp(width_for_cells((double)widest_line(text)), col->min,
-                        col->max);
+    double want = cm_xbook_fit_width(text, col->min, col->max);
     if (want > *w)
         *w = want;
 }
 
-/* Lines s takes in a column of width w ('0' units) in a font of pt
- * points; *lines >= 1. */
-static cm_error count_lines(const char *s, double w, double pt, size_t *lines)
-{
-    cm_wrap_line *v = NULL;
-    size_t n = 0;
-    cm_error e = cm_wrap_lines(s, cells_for_width(w) * BODY_PT / pt,
-                               cm_wrap_measure_cells, NULL, &v, &n);
-    free(v);
-    if (e != CM_OK)
-        return e;
-    *lines = n ? n : 1;
-    return CM_OK;
-}
-
-static double row_height(size_t lines)
-{
-    double h = (double)lines * LINE_PT + ROW_PAD_PT;
-    return h > MAX_ROW_PT ? MAX_ROW_PT : h;
-}
-
 /* ---- workbooks -------------------------------------------------------- */
-
-static void keep(lxw_error *acc, lxw_error e)
-{
-    if (*acc == LXW_NO_ERROR)
-        *acc = e;
-}
-
-static int is_leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d; timegm is not POSIX and mktime would
- * bring in the local time zone. */
-static long days_from_civil(long y, int m, int d)
-{
-    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243,
-                                 273, 304, 334};
-    long days = 0;
-    for (long k = 1970; k < y; k++)
-        days += is_leap(k) ? 366 : 365;
-    return days + before[m - 1] + (m > 2 && is_leap(y)) + d - 1;
-}
-
-static int digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
 
 /* The document's fixed creation time: the last day of the evaluated
  * period ("2019", "2019-Q4", "2019-12") at 00:00 UTC. A plan written
@@ -435,56 +340,11 @@ static int digits(const char *s, size_t n)
  * still write the same bytes (libxlsxwriter takes 0 to mean "now"). */
 static time_t created_time(const cm_plan *p)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-                                31};
-    const time_t fallback = (time_t)days_from_civil(2000, 1, 1) * 86400;
-    const char *s = p->period;
-    size_t n = strnlen(s, sizeof p->period);
-    int m;
-    if (n < 4 || !digits(s, 4))
-        return fallback;
-    long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-             (s[3] - '0');
-    if (y < 1970)
-        return fallback;
-    if (n == 4)
-        m = 12;
-    else if (n == 7 && s[4] == '-' && digits(s + 5, 2))
-        m = (s[5] - '0') * 10 + (s[6] - '0');
-    else if (n == 7 && s[4] == '-' && s[5] == 'Q' && s[6] >= '1' &&
-             s[6] <= '4')
-        m = (s[6] - '0') * 3;
-    else
-        return fallback;
-    if (m < 1 || m > 12)
-        return fallback;
-    int d = mdays[m - 1] + (m == 2 && is_leap(y));
-    return (time_t)days_from_civil(y, m, d) * 86400;
-}
-
-/* Checks that the directory dir (or path's, when is_file) takes new
- * files. libxlsxwriter finds out only in workbook_close and then prints
- * to stderr itself; modules never print, so it is caught here. */
-static cm_error check_dir(const char *path, int is_file, cm_diag *d)
-{
-    char dir[PATH_BYTES];
-    const char *slash = is_file ? strrchr(path, '/') : NULL;
-    size_t n = is_file ? (slash ? (size_t)(slash - path) : 0) : strlen(path);
-    if (is_file && !slash)
-        strcpy(dir, ".");
-    else if (n == 0)
-        strcpy(dir, "/");
-    else if (n < sizeof dir) {
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    } else
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "output path is too long");
-    if (access(dir, W_OK | X_OK) != 0)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot write into directory '%s': %s", dir,
-                           strerror(errno));
-    return CM_OK;
+    time_t t;
+    if (!cm_xbook_period_end(p->period, strnlen(p->period, sizeof p->period),
+                             &t))
+        t = (time_t)cm_date_days(2000, 1, 1) * 86400;
+    return t;
 }
 
 static cm_error open_book(const cm_plan *p, const char *title,
@@ -494,55 +354,10 @@ static cm_error open_book(const cm_plan *p, const char *title,
     if (!cm_utf8_valid(title, strlen(title), NULL))
         return cm_diag_set(d, CM_ERR_ENCODING, path, 0, "title",
                            "the title is not valid UTF-8");
-    cm_error e = check_dir(path, 1, d);
+    cm_error e = cm_xbook_check_dir(path, 1, d);
     if (e != CM_OK)
         return e;
-    if (!(*wb = workbook_new(path)))
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "libxlsxwriter could not start a workbook");
-    /* Arrays, not literals: the properties take char * (copied). */
-    char author[] = "credmon";
-    char *t = cm_strdup(title);
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = t;
-    props.author = author;
-    props.created = created_time(p);
-    lxw_error le = t ? workbook_set_properties(*wb, &props)
-                     : LXW_ERROR_MEMORY_MALLOC_FAILED;
-    free(t);
-    if (le != LXW_NO_ERROR) {
-        lxw_workbook_free(*wb);
-        *wb = NULL;
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot set document properties: %s",
-                           lxw_strerror(le));
-    }
-    return CM_OK;
-}
-
-/* Writes the file (workbook_close frees wb in every case). */
-static cm_error close_book(lxw_workbook *wb, const char *path, cm_diag *d)
-{
-    lxw_error le = workbook_close(wb);
-    if (le != LXW_NO_ERROR)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot write workbook: %s", lxw_strerror(le));
-    return CM_OK;
-}
-
-/* Discards wb after a failure: nothing is written to path. */
-static cm_error abandon(lxw_workbook *wb, const char *path, lxw_error le,
-                        cm_error e, cm_diag *d)
-{
-    lxw_workbook_free(wb);
-    if (e == CM_OK)
-        e = CM_ERR_OUTPUT;
-    if (e == CM_ERR_NOMEM)
-        return cm_diag_set(d, e, path, 0, NULL, "out of memory");
-    return cm_diag_set(d, e, path, 0, NULL, "cannot build workbook: %s",
-                       le != LXW_NO_ERROR ? lxw_strerror(le)
-                                          : cm_strerror(e));
+    return cm_xbook_open(path, title, created_time(p), wb, d);
 }
 
 /* The formats every sheet uses, owned by the workbook. */
@@ -551,41 +366,18 @@ typedef struct formats {
     lxw_format *bad, *warn;  /* 达标情况 of a missed / warned row */
 } formats;
 
-/* 仿宋 11, thin borders, wrapped, vertically centred. */
-static lxw_format *body_format(lxw_workbook *wb, int center, int bold)
-{
-    lxw_format *f = workbook_add_format(wb);
-    if (!f)
-        return NULL;
-    format_set_font_name(f, BODY_FONT);
-    format_set_font_size(f, BODY_PT);
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_text_wrap(f);
-    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_align(f, center ? LXW_ALIGN_CENTER : LXW_ALIGN_LEFT);
-    if (bold)
-        format_set_bold(f);
-    return f;
-}
-
 static int make_formats(lxw_workbook *wb, formats *fm)
 {
-    fm->title = workbook_add_format(wb);
-    fm->head = body_format(wb, 1, 1);
-    fm->left = body_format(wb, 0, 0);
-    fm->center = body_format(wb, 1, 0);
-    fm->section = body_format(wb, 0, 1);
-    fm->bad = body_format(wb, 1, 0);
-    fm->warn = body_format(wb, 1, 0);
+    fm->title = cm_xbook_title_format(wb, TITLE_PT);
+    fm->head = cm_xbook_body_format(wb, 1, 1);
+    fm->left = cm_xbook_body_format(wb, 0, 0);
+    fm->center = cm_xbook_body_format(wb, 1, 0);
+    fm->section = cm_xbook_body_format(wb, 0, 1);
+    fm->bad = cm_xbook_body_format(wb, 1, 0);
+    fm->warn = cm_xbook_body_format(wb, 1, 0);
     if (!fm->title || !fm->head || !fm->left || !fm->center ||
         !fm->section || !fm->bad || !fm->warn)
         return 0;
-    format_set_font_name(fm->title, TITLE_FONT);
-    format_set_font_size(fm->title, TITLE_PT);
-    format_set_bold(fm->title);
-    format_set_align(fm->title, LXW_ALIGN_CENTER);
-    format_set_align(fm->title, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(fm->title);
     format_set_bg_color(fm->bad, BAD_FILL);
     format_set_font_color(fm->bad, BAD_FONT);
     format_set_bg_color(fm->warn, WARN_FILL);
@@ -606,20 +398,6 @@ static lxw_format *cell_format(const formats *fm, const column *c,
     return c->s.center ? fm->center : fm->left;
 }
 
-/* A4 landscape, one page wide, header row (sheet row 2) repeated, page
- * numbers in the footer, as xlsx_out.c's rectification table. */
-static void print_setup(lxw_worksheet *ws, lxw_error *le)
-{
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9);  /* A4 */
-    worksheet_center_horizontally(ws);
-    worksheet_set_margins(ws, 0.5, 0.5, 0.75, 0.75);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_freeze_panes(ws, 2, 0);
-    keep(le, worksheet_repeat_rows(ws, 1, 1));
-    keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
-}
-
 /* Column widths from the headers, widened by every cell of the rows
  * (only those naming unit, when unit is given); *total their sum. */
 static cm_error size_columns(const cm_plan *p, const column *cols, size_t nc,
@@ -628,8 +406,8 @@ static cm_error size_columns(const cm_plan *p, const column *cols, size_t nc,
     sbuf b = {0};
     *total = 0;
     for (size_t c = 0; c < nc; c++)
-        w[c] = clamp(width_for_cells((double)widest_line(cols[c].s.head)),
-                     cols[c].s.min, cols[c].s.max);
+        w[c] =
+            cm_xbook_fit_width(cols[c].s.head, cols[c].s.min, cols[c].s.max);
     for (size_t i = 0; i < p->n_rows; i++) {
         int role = unit ? cm_plan_row_role(&p->rows[i], unit) : 0;
         if (unit && !role)
@@ -655,28 +433,31 @@ static cm_error write_heads(lxw_worksheet *ws, const formats *fm,
                             double total, const char *caption, lxw_error *le)
 {
     size_t lines, hl = 1;
-    cm_error e = count_lines(caption, total, TITLE_PT, &lines);
+    cm_error e = cm_xbook_count_lines(caption, total, TITLE_PT, &lines);
     if (e != CM_OK)
         return e;
-    keep(le, worksheet_set_row(ws, 0, (double)lines * TITLE_LINE_PT + 12.0,
-                               NULL));
+    cm_xbook_keep(le, worksheet_set_row(
+                          ws, 0, (double)lines * TITLE_LINE_PT + 12.0, NULL));
     if (nc > 1)
-        keep(le, worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(nc - 1),
-                                       caption, fm->title));
+        cm_xbook_keep(le,
+                      worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(nc - 1),
+                                            caption, fm->title));
     else
-        keep(le, worksheet_write_string(ws, 0, 0, caption, fm->title));
+        cm_xbook_keep(le,
+                      worksheet_write_string(ws, 0, 0, caption, fm->title));
     for (size_t c = 0; c < nc; c++) {
         size_t l;
-        keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
-                                      NULL));
-        if ((e = count_lines(cols[c].s.head, w[c], BODY_PT, &l)) != CM_OK)
+        cm_xbook_keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                               w[c], NULL));
+        if ((e = cm_xbook_count_lines(cols[c].s.head, w[c], CM_XBOOK_BODY_PT,
+                                      &l)) != CM_OK)
             return e;
         if (l > hl)
             hl = l;
-        keep(le, worksheet_write_string(ws, 1, (lxw_col_t)c, cols[c].s.head,
-                                        fm->head));
+        cm_xbook_keep(le, worksheet_write_string(ws, 1, (lxw_col_t)c,
+                                                 cols[c].s.head, fm->head));
     }
-    keep(le, worksheet_set_row(ws, 1, row_height(hl), NULL));
+    cm_xbook_keep(le, worksheet_set_row(ws, 1, cm_xbook_row_height(hl), NULL));
     return CM_OK;
 }
 
@@ -687,10 +468,12 @@ static void write_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
                        lxw_error *le)
 {
     size_t n = strlen(t);
-    if (col->s.kind == K_NUMBER && n > 0 && n < 10 && digits(t, n))
-        keep(le, worksheet_write_number(ws, r, c, strtod(t, NULL), f));
+    if (col->s.kind == K_NUMBER && n > 0 && n < 10 &&
+        strspn(t, "0123456789") == n)
+        cm_xbook_keep(le,
+                      worksheet_write_number(ws, r, c, strtod(t, NULL), f));
     else
-        keep(le, worksheet_write_string(ws, r, c, t, f));
+        cm_xbook_keep(le, worksheet_write_string(ws, r, c, t, f));
 }
 
 /* ---- the table -------------------------------------------------------- */
@@ -778,16 +561,17 @@ static cm_error fill_table(lxw_worksheet *ws, const formats *fm,
         const cm_plan_row *row = &p->rows[i];
         size_t l, rl = 1;
         if (has_section(p, i)) {
-            if ((e = count_lines(row->group, total, BODY_PT, &l)) != CM_OK)
+            if ((e = cm_xbook_count_lines(row->group, total, CM_XBOOK_BODY_PT,
+                                          &l)) != CM_OK)
                 break;
-            heights[r] = row_height(l);
+            heights[r] = cm_xbook_row_height(l);
             if (nc > 1)
-                keep(le, worksheet_merge_range(ws, r, 0, r,
-                                               (lxw_col_t)(nc - 1),
-                                               row->group, fm->section));
+                cm_xbook_keep(
+                    le, worksheet_merge_range(ws, r, 0, r, (lxw_col_t)(nc - 1),
+                                              row->group, fm->section));
             else
-                keep(le, worksheet_write_string(ws, r, 0, row->group,
-                                                fm->section));
+                cm_xbook_keep(le, worksheet_write_string(ws, r, 0, row->group,
+                                                         fm->section));
             r++;
         }
         sheet_row[i] = r;
@@ -806,18 +590,20 @@ static cm_error fill_table(lxw_worksheet *ws, const formats *fm,
             if (end > i) {
                 /* Merged over rows not yet written: the run's rows all
                  * follow directly (no heading inside a group). */
-                keep(le, worksheet_merge_range(ws, r, (lxw_col_t)c,
-                                               (lxw_row_t)(r + (end - i)),
-                                               (lxw_col_t)c, t, f));
+                cm_xbook_keep(le,
+                              worksheet_merge_range(ws, r, (lxw_col_t)c,
+                                                    (lxw_row_t)(r + (end - i)),
+                                                    (lxw_col_t)c, t, f));
                 continue;  /* its height is shared out afterwards */
             }
             write_cell(ws, r, (lxw_col_t)c, col, t, f, le);
-            if ((e = count_lines(t, w[c], BODY_PT, &l)) != CM_OK)
+            if ((e = cm_xbook_count_lines(t, w[c], CM_XBOOK_BODY_PT, &l)) !=
+                CM_OK)
                 break;
             if (l > rl)
                 rl = l;
         }
-        heights[r] = row_height(rl);
+        heights[r] = cm_xbook_row_height(rl);
         r++;
     }
     /* A merged cell whose text needs more than its rows give: the missing
@@ -836,23 +622,24 @@ static cm_error fill_table(lxw_worksheet *ws, const formats *fm,
                 e = CM_ERR_NOMEM;
                 break;
             }
-            if ((e = count_lines(t, w[c], BODY_PT, &l)) != CM_OK)
+            if ((e = cm_xbook_count_lines(t, w[c], CM_XBOOK_BODY_PT, &l)) !=
+                CM_OK)
                 break;
-            double have = 0, need = row_height(l);
+            double have = 0, need = cm_xbook_row_height(l);
             for (size_t k = i; k <= end; k++)
                 have += heights[sheet_row[k]];
             if (need > have)
                 for (size_t k = i; k <= end; k++) {
                     double *h = &heights[sheet_row[k]];
                     *h += (need - have) / (double)(end - i + 1);
-                    if (*h > MAX_ROW_PT)
-                        *h = MAX_ROW_PT;
+                    if (*h > CM_XBOOK_MAX_ROW_PT)
+                        *h = CM_XBOOK_MAX_ROW_PT;
                 }
         }
     }
     free(b.s);
     for (lxw_row_t k = 2; k < r && e == CM_OK; k++)
-        keep(le, worksheet_set_row(ws, k, heights[k], NULL));
+        cm_xbook_keep(le, worksheet_set_row(ws, k, heights[k], NULL));
     return e;
 }
 
@@ -903,11 +690,11 @@ cm_error cm_plan_write_table(const cm_plan *p, const char *title,
     free(heights);
     free(sheet_row);
     if (e != CM_OK || le != LXW_NO_ERROR)
-        return abandon(wb, path, le, e, d);
-    print_setup(ws, &le);
+        return cm_xbook_abandon(wb, path, le, e, d);
+    cm_xbook_print_setup(ws, &le);
     if (le != LXW_NO_ERROR)
-        return abandon(wb, path, le, CM_OK, d);
-    return close_book(wb, path, d);
+        return cm_xbook_abandon(wb, path, le, CM_OK, d);
+    return cm_xbook_close(wb, path, d);
 }
 
 /* ---- units ------------------------------------------------------------ */
@@ -1022,8 +809,8 @@ static cm_error write_summary(lxw_workbook *wb, const formats *fm,
     memset(cols, 0, sizeof cols);
     for (size_t c = 0; c < SUMMARY_NCOLS; c++) {
         cols[c].s = summary_cols[c];
-        w[c] = clamp(width_for_cells((double)widest_line(cols[c].s.head)),
-                     cols[c].s.min, cols[c].s.max);
+        w[c] =
+            cm_xbook_fit_width(cols[c].s.head, cols[c].s.min, cols[c].s.max);
     }
     for (size_t u = 0; u < n; u++)
         widen(&w[0], &cols[0].s, units[u]);
@@ -1034,18 +821,22 @@ static cm_error write_summary(lxw_workbook *wb, const formats *fm,
     for (size_t u = 0; u < n && e == CM_OK; u++) {
         lxw_row_t r = (lxw_row_t)(u + 2);
         size_t l;
-        if ((e = count_lines(units[u], w[0], BODY_PT, &l)) != CM_OK)
+        if ((e = cm_xbook_count_lines(units[u], w[0], CM_XBOOK_BODY_PT, &l)) !=
+            CM_OK)
             break;
-        keep(le, worksheet_write_string(ws, r, 0, units[u], fm->left));
-        keep(le, worksheet_write_number(ws, r, 1, (double)uc[u].lead,
-                                        fm->center));
-        keep(le, worksheet_write_number(ws, r, 2, (double)uc[u].partner,
-                                        fm->center));
-        keep(le, worksheet_write_number(ws, r, 3, (double)uc[u].missed,
-                                        uc[u].missed ? fm->bad : fm->center));
-        keep(le, worksheet_set_row(ws, r, row_height(l), NULL));
+        cm_xbook_keep(le,
+                      worksheet_write_string(ws, r, 0, units[u], fm->left));
+        cm_xbook_keep(le, worksheet_write_number(ws, r, 1, (double)uc[u].lead,
+                                                 fm->center));
+        cm_xbook_keep(le, worksheet_write_number(
+                              ws, r, 2, (double)uc[u].partner, fm->center));
+        cm_xbook_keep(
+            le, worksheet_write_number(ws, r, 3, (double)uc[u].missed,
+                                       uc[u].missed ? fm->bad : fm->center));
+        cm_xbook_keep(le,
+                      worksheet_set_row(ws, r, cm_xbook_row_height(l), NULL));
     }
-    print_setup(ws, le);
+    cm_xbook_print_setup(ws, le);
     return e;
 }
 
@@ -1091,16 +882,18 @@ static cm_error write_unit_sheet(lxw_workbook *wb, const formats *fm,
             }
             write_cell(ws, r, (lxw_col_t)c, &cols[c], t,
                        cell_format(fm, &cols[c], row), le);
-            if ((e = count_lines(t, w[c], BODY_PT, &l)) != CM_OK)
+            if ((e = cm_xbook_count_lines(t, w[c], CM_XBOOK_BODY_PT, &l)) !=
+                CM_OK)
                 break;
             if (l > rl)
                 rl = l;
         }
-        keep(le, worksheet_set_row(ws, r, row_height(rl), NULL));
+        cm_xbook_keep(le,
+                      worksheet_set_row(ws, r, cm_xbook_row_height(rl), NULL));
         r++;
     }
     free(b.s);
-    print_setup(ws, le);
+    cm_xbook_print_setup(ws, le);
     return e;
 }
 
@@ -1161,8 +954,8 @@ cm_error cm_plan_write_units(const cm_plan *p, const char *title,
     cm_list_free(names, n);
     free(uc);
     if (e != CM_OK || le != LXW_NO_ERROR)
-        return abandon(wb, path, le, e, d);
-    if ((e = close_book(wb, path, d)) != CM_OK)
+        return cm_xbook_abandon(wb, path, le, e, d);
+    if ((e = cm_xbook_close(wb, path, d)) != CM_OK)
         return e;
     if (n_units)
         *n_units = sheets;
@@ -1364,7 +1157,7 @@ cm_error cm_plan_write_unit_pdfs(const cm_plan *p, const cm_circular *c,
             e = check_unit_name(p, units[u], d);
     }
     if (e == CM_OK)
-        e = check_dir(dir, 0, d);
+        e = cm_xbook_check_dir(dir, 0, d);
     int written = 0;
     for (size_t u = 0; u < nu && e == CM_OK; u++) {
         if (uc[u].lead + uc[u].partner == 0)

@@ -3,45 +3,26 @@
  * as a print-ready sheet, and the indicator analysis workbook.
  *
  * libxlsxwriter has no autofit, and the one other libraries offer assumes
- * Calibri: column widths and row heights are computed here from the
- * East-Asian width of the text (wrap.h), so that printed cells hide nothing.
+ * Calibri: column widths and row heights are computed from the East-Asian
+ * width of the text (xlsx_util.h), so that printed cells hide nothing.
  */
 #include "xlsx_out.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <xlsxwriter.h>
 
 #include "lifecycle.h"
 #include "rank.h"
-#include "wrap.h"
+#include "xlsx_util.h"
 
-/* Column widths count the default font's '0': Calibri 11 is 7 px at 96 dpi.
- * A CJK glyph of 仿宋 11 pt is 14.7 px, 7.33 px per half-width cell; 7.4
- * errs towards one line too many rather than a clipped character. PAD_PX
- * is the cell's inner margin on both sides plus the border. */
-#define PX_PER_UNIT 7.0
-#define PX_PER_CELL 7.4
-#define PAD_PX 8.0
-
-/* Row heights in points: one line of 11 pt CJK text (Excel gives 仿宋 11 pt
- * 14.25 pt; LibreOffice's substitutes run a little taller), plus padding. */
-#define BODY_PT 11.0
-#define LINE_PT 15.0
-#define ROW_PAD_PT 6.0
+/* The title row: 宋体 16 pt, 22 pt a line (the body's sizes and fonts are
+ * xlsx_util.h's). */
 #define TITLE_PT 16.0
 #define TITLE_LINE_PT 22.0
-/* Excel refuses rows taller than 409 pt. */
-#define MAX_ROW_PT 409.0
-
-#define BODY_FONT "仿宋"
-#define TITLE_FONT "宋体"
 #define RECT_SHEET "整改责任分工表"
 
 /* A column: its header, width bounds in '0' units, and alignment. */
@@ -90,148 +71,8 @@ static const char *const status_meaning[] = {
 };
 #define N_STATUS (sizeof status_meaning / sizeof *status_meaning)
 
-/* Keeps the first libxlsxwriter error of a sequence of calls. */
-static void keep(lxw_error *acc, lxw_error e)
-{
-    if (*acc == LXW_NO_ERROR)
-        *acc = e;
-}
-
-static double width_for_cells(double cells)
-{
-    return (cells * PX_PER_CELL + PAD_PX) / PX_PER_UNIT;
-}
-
-static double cells_for_width(double w)
-{
-    double c = (w * PX_PER_UNIT - PAD_PX) / PX_PER_CELL;
-    return c < 2.0 ? 2.0 : c;
-}
-
-static double clamp(double v, double lo, double hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Widest line of s in half-width cells ("\n" separates lines). */
-static size_t widest_line(const char *s)
-{
-    size_t best = 0;
-    for (;;) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        size_t w = cm_wrap_text_width(s, n);
-        if (w > best)
-            best = w;
-        if (!nl)
-            return best;
-        s = nl + 1;
-    }
-}
-
-/* Lines s takes in a column of width w ('0' units), scaled for a font of
- * pt points; *lines >= 1. */
-static cm_error count_lines(const char *s, double w, double pt, size_t *lines)
-{
-    cm_wrap_line *v = NULL;
-    size_t n = 0;
-    cm_error e = cm_wrap_lines(s, cells_for_width(w) * BODY_PT / pt,
-                               cm_wrap_measure_cells, NULL, &v, &n);
-    free(v);
-    if (e != CM_OK)
-        return e;
-    *lines = n ? n : 1;
-    return CM_OK;
-}
-
-static double row_height(size_t lines)
-{
-    double h = (double)lines * LINE_PT + ROW_PAD_PT;
-    return h > MAX_ROW_PT ? MAX_ROW_PT : h;
-}
-
-static int is_leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian); timegm is not
- * POSIX, and mktime would bring in the local time zone. */
-static long days_from_civil(long y, int m, int d)
-{
-    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243,
-                                 273, 304, 334};
-    long days = 0;
-    for (long k = 1970; k < y; k++)
-        days += is_leap(k) ? 366 : 365;
-    days += before[m - 1] + (m > 2 && is_leap(y)) + d - 1;
-    return days;
-}
-
-static int digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
-/* The last day of a period "2018", "2018-12" or "2018-Q4" at 00:00 UTC:
- * the fixed creation time that makes a repeated run write the same bytes.
- * Returns 0 if the period is malformed. */
-static int period_end(const char *p, time_t *out)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-                                31};
-    size_t n = strlen(p);
-    if (n < 4 || !digits(p, 4))
-        return 0;
-    long y = strtol(p, NULL, 10);
-    int m;
-    if (y < 1970 || y > 9999)
-        return 0;
-    if (n == 4)
-        m = 12;
-    else if (n == 7 && p[4] == '-' && digits(p + 5, 2))
-        m = (p[5] - '0') * 10 + (p[6] - '0');
-    else if (n == 7 && p[4] == '-' && p[5] == 'Q' && p[6] >= '1' &&
-             p[6] <= '4')
-        m = (p[6] - '0') * 3;
-    else
-        return 0;
-    if (m < 1 || m > 12)
-        return 0;
-    int d = mdays[m - 1] + (m == 2 && is_leap(y));
-    *out = (time_t)days_from_civil(y, m, d) * 86400;
-    return 1;
-}
-
-/* Checks that path's directory can take a new file. libxlsxwriter finds
- * out only in workbook_close and then prints to stderr itself; modules
- * never print, so the common failure is caught here, quietly. */
-static cm_error check_dir(const char *path, cm_diag *d)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (!slash)
-        strcpy(dir, ".");
-    else if (n == 0)
-        strcpy(dir, "/");
-    else if (n < sizeof dir) {
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    } else
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "output path is too long");
-    if (access(dir, W_OK | X_OK) != 0)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot write into directory '%s': %s", dir,
-                           strerror(errno));
-    return CM_OK;
-}
-
-/* Opens a workbook for path with fixed properties. */
+/* Opens a workbook for path with fixed properties: the report's title and
+ * its period's last day (xlsx_util.h). */
 static cm_error open_book(const cm_report *r, const char *path,
                           lxw_workbook **wb, cm_diag *d)
 {
@@ -240,78 +81,17 @@ static cm_error open_book(const cm_report *r, const char *path,
     if (!r || !path || !*path)
         return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
                            "no report or no output path");
-    if (!period_end(r->period, &created))
+    if (!cm_xbook_period_end(r->period, strlen(r->period), &created))
         return cm_diag_set(d, CM_ERR_USAGE, path, 0, "period",
                            "report period '%s' is not YYYY, YYYY-MM or "
                            "YYYY-Qn", r->period);
     if (!cm_utf8_valid(r->title, strlen(r->title), NULL))
         return cm_diag_set(d, CM_ERR_ENCODING, path, 0, "title",
                            "report title is not valid UTF-8");
-    cm_error ce = check_dir(path, d);
+    cm_error ce = cm_xbook_check_dir(path, 1, d);
     if (ce != CM_OK)
         return ce;
-    *wb = workbook_new(path);
-    if (!*wb)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "libxlsxwriter could not start a workbook");
-    /* The properties struct takes char *; arrays avoid casting away const
-     * from literals. libxlsxwriter copies every field. */
-    char author[] = "credmon";
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof props);
-    props.title = r->title;
-    props.author = author;
-    props.created = created;
-    lxw_error e = workbook_set_properties(*wb, &props);
-    if (e != LXW_NO_ERROR) {
-        lxw_workbook_free(*wb);
-        *wb = NULL;
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot set document properties: %s",
-                           lxw_strerror(e));
-    }
-    return CM_OK;
-}
-
-/* Writes the file (workbook_close frees wb in every case). */
-static cm_error close_book(lxw_workbook *wb, const char *path, cm_diag *d)
-{
-    lxw_error e = workbook_close(wb);
-    if (e != LXW_NO_ERROR)
-        return cm_diag_set(d, CM_ERR_OUTPUT, path, 0, NULL,
-                           "cannot write workbook: %s", lxw_strerror(e));
-    return CM_OK;
-}
-
-/* Discards wb after a failure: nothing is written to path. */
-static cm_error abandon(lxw_workbook *wb, const char *path, lxw_error le,
-                        cm_error e, cm_diag *d)
-{
-    lxw_workbook_free(wb);
-    if (e == CM_OK && le != LXW_NO_ERROR)
-        e = CM_ERR_OUTPUT;
-    if (e == CM_ERR_NOMEM)
-        return cm_diag_set(d, e, path, 0, NULL, "out of memory");
-    return cm_diag_set(d, e, path, 0, NULL, "cannot build workbook: %s",
-                       le != LXW_NO_ERROR ? lxw_strerror(le)
-                                          : cm_strerror(e));
-}
-
-/* A body format: 仿宋 11, thin borders, wrapped, vertically centred. */
-static lxw_format *body_format(lxw_workbook *wb, int center, int bold)
-{
-    lxw_format *f = workbook_add_format(wb);
-    if (!f)
-        return NULL;
-    format_set_font_name(f, BODY_FONT);
-    format_set_font_size(f, BODY_PT);
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_text_wrap(f);
-    format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_align(f, center ? LXW_ALIGN_CENTER : LXW_ALIGN_LEFT);
-    if (bold)
-        format_set_bold(f);
-    return f;
+    return cm_xbook_open(path, r->title, created, wb, d);
 }
 
 /* Text of column c of a rectification row; buf holds the 序号. */
@@ -336,14 +116,12 @@ static const char *rect_cell(const cm_rect_row *row, size_t c, char *buf,
 static void size_columns(const col_spec *cols, size_t ncols, double *w)
 {
     for (size_t c = 0; c < ncols; c++)
-        w[c] = clamp(width_for_cells((double)widest_line(cols[c].head)),
-                     cols[c].min, cols[c].max);
+        w[c] = cm_xbook_fit_width(cols[c].head, cols[c].min, cols[c].max);
 }
 
 static void widen(double *w, const col_spec *col, const char *text)
 {
-    double want = clamp(width_for_cells((double)widest_line(text)), col->min,
-                        col->max);
+    double want = cm_xbook_fit_width(text, col->min, col->max);
     if (want > *w)
         *w = want;
 }
@@ -373,18 +151,12 @@ cm_error cm_xlsx_write_rectification(const cm_report *r, const char *path,
         }
 
     lxw_worksheet *ws = workbook_add_worksheet(wb, RECT_SHEET);
-    lxw_format *title = workbook_add_format(wb);
-    lxw_format *head = body_format(wb, 1, 1);
-    lxw_format *left = body_format(wb, 0, 0);
-    lxw_format *center = body_format(wb, 1, 0);
+    lxw_format *title = cm_xbook_title_format(wb, TITLE_PT);
+    lxw_format *head = cm_xbook_body_format(wb, 1, 1);
+    lxw_format *left = cm_xbook_body_format(wb, 0, 0);
+    lxw_format *center = cm_xbook_body_format(wb, 1, 0);
     if (!ws || !title || !head || !left || !center)
-        return abandon(wb, path, le, CM_ERR_NOMEM, d);
-    format_set_font_name(title, TITLE_FONT);
-    format_set_font_size(title, TITLE_PT);
-    format_set_bold(title);
-    format_set_align(title, LXW_ALIGN_CENTER);
-    format_set_align(title, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(title);
+        return cm_xbook_abandon(wb, path, le, CM_ERR_NOMEM, d);
 
     size_columns(rect_cols, RECT_NCOLS, w);
     for (size_t i = 0; i < r->n_rows; i++)
@@ -393,31 +165,33 @@ cm_error cm_xlsx_write_rectification(const cm_report *r, const char *path,
                   rect_cell(&r->rows[i], c, num, sizeof num));
     double total = 0;
     for (size_t c = 0; c < RECT_NCOLS; c++) {
-        keep(&le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
-                                       NULL));
+        cm_xbook_keep(&le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                                w[c], NULL));
         total += w[c];
     }
 
     size_t lines;
-    e = count_lines(r->title, total, TITLE_PT, &lines);
+    e = cm_xbook_count_lines(r->title, total, TITLE_PT, &lines);
     if (e != CM_OK)
-        return abandon(wb, path, le, e, d);
-    keep(&le, worksheet_set_row(ws, 0, (double)lines * TITLE_LINE_PT + 12.0,
-                                NULL));
-    keep(&le, worksheet_merge_range(ws, 0, 0, 0, RECT_NCOLS - 1, r->title,
-                                    title));
+        return cm_xbook_abandon(wb, path, le, e, d);
+    cm_xbook_keep(&le, worksheet_set_row(
+                           ws, 0, (double)lines * TITLE_LINE_PT + 12.0, NULL));
+    cm_xbook_keep(&le, worksheet_merge_range(ws, 0, 0, 0, RECT_NCOLS - 1,
+                                             r->title, title));
 
     size_t hl = 1;
     for (size_t c = 0; c < RECT_NCOLS; c++) {
         size_t l;
-        if ((e = count_lines(rect_cols[c].head, w[c], BODY_PT, &l)) != CM_OK)
-            return abandon(wb, path, le, e, d);
+        if ((e = cm_xbook_count_lines(rect_cols[c].head, w[c],
+                                      CM_XBOOK_BODY_PT, &l)) != CM_OK)
+            return cm_xbook_abandon(wb, path, le, e, d);
         if (l > hl)
             hl = l;
-        keep(&le, worksheet_write_string(ws, 1, (lxw_col_t)c,
-                                         rect_cols[c].head, head));
+        cm_xbook_keep(&le, worksheet_write_string(ws, 1, (lxw_col_t)c,
+                                                  rect_cols[c].head, head));
     }
-    keep(&le, worksheet_set_row(ws, 1, row_height(hl), NULL));
+    cm_xbook_keep(&le,
+                  worksheet_set_row(ws, 1, cm_xbook_row_height(hl), NULL));
 
     for (size_t i = 0; i < r->n_rows; i++) {
         const cm_rect_row *row = &r->rows[i];
@@ -426,31 +200,27 @@ cm_error cm_xlsx_write_rectification(const cm_report *r, const char *path,
         for (size_t c = 0; c < RECT_NCOLS; c++) {
             const char *t = rect_cell(row, c, num, sizeof num);
             size_t l;
-            if ((e = count_lines(t, w[c], BODY_PT, &l)) != CM_OK)
-                return abandon(wb, path, le, e, d);
+            if ((e = cm_xbook_count_lines(t, w[c], CM_XBOOK_BODY_PT, &l)) !=
+                CM_OK)
+                return cm_xbook_abandon(wb, path, le, e, d);
             if (l > rl)
                 rl = l;
             lxw_format *f = rect_cols[c].center ? center : left;
             if (c == 0)
-                keep(&le, worksheet_write_number(ws, rr, 0, row->number, f));
+                cm_xbook_keep(
+                    &le, worksheet_write_number(ws, rr, 0, row->number, f));
             else
-                keep(&le, worksheet_write_string(ws, rr, (lxw_col_t)c, t,
-                                                 f));
+                cm_xbook_keep(
+                    &le, worksheet_write_string(ws, rr, (lxw_col_t)c, t, f));
         }
-        keep(&le, worksheet_set_row(ws, rr, row_height(rl), NULL));
+        cm_xbook_keep(
+            &le, worksheet_set_row(ws, rr, cm_xbook_row_height(rl), NULL));
     }
 
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9);  /* A4 */
-    worksheet_center_horizontally(ws);
-    worksheet_set_margins(ws, 0.5, 0.5, 0.75, 0.75);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_freeze_panes(ws, 2, 0);
-    keep(&le, worksheet_repeat_rows(ws, 1, 1));
-    keep(&le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    cm_xbook_print_setup(ws, &le);
     if (le != LXW_NO_ERROR)
-        return abandon(wb, path, le, CM_OK, d);
-    return close_book(wb, path, d);
+        return cm_xbook_abandon(wb, path, le, CM_OK, d);
+    return cm_xbook_close(wb, path, d);
 }
 
 /* Decimals shown in a formatted number ("1.80" -> 2), capped at 10. */
@@ -492,7 +262,7 @@ static void highlight(lxw_format *f, int hl)
 static lxw_format *text_format(ind_formats *fm, int hl, int center)
 {
     lxw_format **slot = &fm->text[hl][center];
-    if (!*slot && (*slot = body_format(fm->wb, center, 0)))
+    if (!*slot && (*slot = cm_xbook_body_format(fm->wb, center, 0)))
         highlight(*slot, hl);
     return *slot;
 }
@@ -502,7 +272,7 @@ static lxw_format *num_format(ind_formats *fm, int hl, int kind, int dec)
     lxw_format **slot = &fm->num[hl][kind][dec];
     if (*slot)
         return *slot;
-    if (!(*slot = body_format(fm->wb, 0, 0)))
+    if (!(*slot = cm_xbook_body_format(fm->wb, 0, 0)))
         return NULL;
     format_set_align(*slot, LXW_ALIGN_RIGHT);
     highlight(*slot, hl);
@@ -599,30 +369,36 @@ static cm_error write_notes(lxw_workbook *wb, const cm_report *r,
         {"状态", "含义"},
     };
     size_t n = sizeof rows / sizeof *rows, row = 0;
-    keep(le, worksheet_set_column(ws, 0, 0, 12, NULL));
-    keep(le, worksheet_set_column(ws, 1, 1, 56, NULL));
+    cm_xbook_keep(le, worksheet_set_column(ws, 0, 0, 12, NULL));
+    cm_xbook_keep(le, worksheet_set_column(ws, 1, 1, 56, NULL));
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
     for (size_t i = 0; i < n; i++, row++) {
         lxw_format *f = i == n - 1 ? head : body;
-        keep(le, worksheet_write_string(ws, (lxw_row_t)row, 0, rows[i][0],
-                                        head));
-        keep(le, worksheet_write_string(ws, (lxw_row_t)row, 1, rows[i][1],
-                                        f));
+        cm_xbook_keep(le, worksheet_write_string(ws, (lxw_row_t)row, 0,
+                                                 rows[i][0], head));
+        cm_xbook_keep(
+            le, worksheet_write_string(ws, (lxw_row_t)row, 1, rows[i][1], f));
     }
     for (size_t s = 0; s < N_STATUS; s++, row++) {
-        keep(le, worksheet_write_string(ws, (lxw_row_t)row, 0,
-                                        cm_status_text((cm_status)s), body));
-        keep(le, worksheet_write_string(ws, (lxw_row_t)row, 1,
-                                        status_meaning[s], body));
+        cm_xbook_keep(le, worksheet_write_string(ws, (lxw_row_t)row, 0,
+                                                 cm_status_text((cm_status)s),
+                                                 body));
+        cm_xbook_keep(le, worksheet_write_string(ws, (lxw_row_t)row, 1,
+                                                 status_meaning[s], body));
     }
-    keep(le, worksheet_write_string(ws, (lxw_row_t)row, 0, "(计算)", body));
-    keep(le, worksheet_write_string(ws, (lxw_row_t)row++, 1,
-                                    "标杆值由 credmon 按同级地区数据计算，"
-                                    "不是公开发布的平均水平", body));
-    keep(le, worksheet_write_string(ws, (lxw_row_t)row, 0, "差距", body));
-    keep(le, worksheet_write_string(ws, (lxw_row_t)row, 1,
-                                    "数值减标杆值，单位同指标", body));
+    cm_xbook_keep(
+        le, worksheet_write_string(ws, (lxw_row_t)row, 0, "(计算)", body));
+    cm_xbook_keep(
+        le, worksheet_write_string(ws, (lxw_row_t)row++, 1,
+                                   "标杆值由 credmon 按同级地区数据计算，"
+                                   "不是公开发布的平均水平",
+                                   body));
+    cm_xbook_keep(le,
+                  worksheet_write_string(ws, (lxw_row_t)row, 0, "差距", body));
+    cm_xbook_keep(le,
+                  worksheet_write_string(ws, (lxw_row_t)row, 1,
+                                         "数值减标杆值，单位同指标", body));
     return CM_OK;
 }
 
@@ -743,12 +519,12 @@ static void rise_and_drop(lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
     cf.criteria = LXW_CONDITIONAL_CRITERIA_GREATER_THAN;
     cf.value = 0;
     cf.format = good;
-    keep(le, worksheet_conditional_format_range(ws, first, col, last, col,
-                                                &cf));
+    cm_xbook_keep(le, worksheet_conditional_format_range(ws, first, col, last,
+                                                         col, &cf));
     cf.criteria = LXW_CONDITIONAL_CRITERIA_LESS_THAN;
     cf.format = bad;
-    keep(le, worksheet_conditional_format_range(ws, first, col, last, col,
-                                                &cf));
+    cm_xbook_keep(le, worksheet_conditional_format_range(ws, first, col, last,
+                                                         col, &cf));
 }
 
 /* Thin borders on the blank cells of B..D of rows first..last, whose
@@ -763,15 +539,15 @@ static void frame_blanks(lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
     cf.type = LXW_CONDITIONAL_TYPE_BLANKS;
     cf.format = frame;
     for (lxw_col_t c = 1; c <= 3; c++)
-        keep(le, worksheet_conditional_format_range(ws, first, c, last, c,
-                                                    &cf));
+        cm_xbook_keep(le, worksheet_conditional_format_range(ws, first, c,
+                                                             last, c, &cf));
 }
 
 /* The chart fonts: named like the cells' (the reader maps 宋体 to what it
  * has), sizes in points. libxlsxwriter copies the name. */
 static void chart_fonts(lxw_chart *ch, int legend)
 {
-    char song[] = TITLE_FONT;
+    char song[] = CM_XBOOK_TITLE_FONT;
     lxw_chart_font title = {.name = song, .size = 12, .bold = 1};
     lxw_chart_font axis = {.name = song, .size = 10};
     lxw_chart_font nums = {.name = song, .size = 9};
@@ -877,7 +653,8 @@ static cm_error rank_charts(lxw_workbook *wb, lxw_worksheet *ws,
         chart_axis_set_major_unit(ch->y_axis, unit);
     }
     chart_fonts(ch, 1);
-    keep(le, worksheet_insert_chart_opt(ws, first - 1, CHART_COL, ch, &opt));
+    cm_xbook_keep(
+        le, worksheet_insert_chart_opt(ws, first - 1, CHART_COL, ch, &opt));
 
     if (!(ch = workbook_add_chart(wb, LXW_CHART_LINE)))
         return CM_ERR_NOMEM;
@@ -894,8 +671,8 @@ static cm_error rank_charts(lxw_workbook *wb, lxw_worksheet *ws,
         chart_axis_set_major_unit(ch->y_axis, unit);
     }
     chart_fonts(ch, 0);
-    keep(le, worksheet_insert_chart_opt(ws, first - 1 + CHART_ROWS,
-                                        CHART_COL, ch, &opt));
+    cm_xbook_keep(le, worksheet_insert_chart_opt(ws, first - 1 + CHART_ROWS,
+                                                 CHART_COL, ch, &opt));
     return CM_OK;
 }
 
@@ -962,10 +739,10 @@ static cm_error make_rank_formats(lxw_workbook *wb, ind_formats *fm,
     rf->head = head;
     rf->text = text_format(fm, HL_NONE, 1);
     rf->left = text_format(fm, HL_NONE, 0);
-    rf->label = body_format(wb, 0, 1);
+    rf->label = cm_xbook_body_format(wb, 0, 1);
     rf->note = workbook_add_format(wb);
     rf->title = workbook_add_format(wb);
-    rf->plain = body_format(wb, 1, 0);
+    rf->plain = cm_xbook_body_format(wb, 1, 0);
     rf->rank = num_format(fm, HL_NONE, NF_PLAIN, 0);
     rf->score = num_format(fm, HL_NONE, NF_PLAIN, 2);
     rf->change = num_format(fm, HL_NONE, NF_SIGNED, 0);
@@ -980,9 +757,9 @@ static cm_error make_rank_formats(lxw_workbook *wb, ind_formats *fm,
         !rf->rank || !rf->score || !rf->change || !rf->dscore || !rf->good ||
         !rf->bad)
         return CM_ERR_NOMEM;
-    format_set_font_name(rf->note, BODY_FONT);
+    format_set_font_name(rf->note, CM_XBOOK_BODY_FONT);
     format_set_font_size(rf->note, 9);
-    format_set_font_name(rf->title, TITLE_FONT);
+    format_set_font_name(rf->title, CM_XBOOK_TITLE_FONT);
     format_set_font_size(rf->title, 14);
     format_set_bold(rf->title);
     format_set_align(rf->title, LXW_ALIGN_CENTER);
@@ -1018,44 +795,47 @@ static cm_error write_rank_sheet(lxw_workbook *wb, const cm_report *r,
         widen(&w[0], &rank_cols[0], a->level1[i].name);
     double text_w = 0;
     for (size_t c = 0; c < RANK_NCOLS; c++) {
-        keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
-                                      NULL));
+        cm_xbook_keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                               w[c], NULL));
         if (c > 0)
             text_w += w[c];
     }
 
     snprintf(buf, sizeof buf, "%s城市信用状况监测全国排名(%s,%s)",
              r->region_name, group_noun(a->group), a->period);
-    keep(le, worksheet_set_row(ws, 0, 24, NULL));
-    keep(le, worksheet_merge_range(ws, 0, 0, 0, RANK_NCOLS - 1, buf,
-                                   rf.title));
+    cm_xbook_keep(le, worksheet_set_row(ws, 0, 24, NULL));
+    cm_xbook_keep(
+        le, worksheet_merge_range(ws, 0, 0, 0, RANK_NCOLS - 1, buf, rf.title));
 
     /* The trend, oldest first; a month not in the list is left blank. */
     lxw_row_t row = 1, first = 2, last = (lxw_row_t)(1 + nt);
     for (size_t c = 0; c < RANK_NCOLS; c++)
-        keep(le, worksheet_write_string(ws, row, (lxw_col_t)c,
-                                        rank_cols[c].head, head));
+        cm_xbook_keep(le, worksheet_write_string(ws, row, (lxw_col_t)c,
+                                                 rank_cols[c].head, head));
     for (size_t i = 0; i < nt; i++) {
         const cm_rank_point *p = &a->trend[i], *q = i ? p - 1 : NULL;
         row = (lxw_row_t)(first + i);
-        keep(le, worksheet_write_string(ws, row, 0, p->period, rf.text));
+        cm_xbook_keep(le,
+                      worksheet_write_string(ws, row, 0, p->period, rf.text));
         /* Charted cells of a missing month are not written at all: the
          * chart cache of libxlsxwriter 1.1.4 records a styled blank cell
          * as 0 (rank 0 would plot at the top of the reversed axis), an
          * absent one as no point. The grid is drawn over them by
          * frame_blanks(). */
         if (p->rank > 0) {
-            keep(le, worksheet_write_number(ws, row, 1, p->rank, rf.rank));
-            keep(le, worksheet_write_number(ws, row, 2, p->score, rf.score));
+            cm_xbook_keep(
+                le, worksheet_write_number(ws, row, 1, p->rank, rf.rank));
+            cm_xbook_keep(
+                le, worksheet_write_number(ws, row, 2, p->score, rf.score));
         }
         if (p->province_median > 0)
-            keep(le, worksheet_write_number(ws, row, 3, p->province_median,
-                                            rf.plain));
+            cm_xbook_keep(le, worksheet_write_number(
+                                  ws, row, 3, p->province_median, rf.plain));
         if (q && q->rank > 0 && p->rank > 0)
-            keep(le, worksheet_write_number(ws, row, 4, q->rank - p->rank,
-                                            rf.change));
+            cm_xbook_keep(le, worksheet_write_number(
+                                  ws, row, 4, q->rank - p->rank, rf.change));
         else
-            keep(le, worksheet_write_blank(ws, row, 4, rf.change));
+            cm_xbook_keep(le, worksheet_write_blank(ws, row, 4, rf.change));
     }
     row = (lxw_row_t)(first + nt);
     if (nt > 0) {
@@ -1065,26 +845,30 @@ static cm_error write_rank_sheet(lxw_workbook *wb, const cm_report *r,
         if (e != CM_OK)
             return e;
     }
-    keep(le, worksheet_merge_range(ws, row, 0, row, RANK_NCOLS - 1,
-                                   "较上月(位):正数为上升(绿),负数为下降(红);"
-                                   "空白为当月未列入排名",
-                                   rf.note));
+    cm_xbook_keep(
+        le, worksheet_merge_range(ws, row, 0, row, RANK_NCOLS - 1,
+                                  "较上月(位):正数为上升(绿),负数为下降(红);"
+                                  "空白为当月未列入排名",
+                                  rf.note));
 
     /* The facts: a label, and a sentence across B:E. */
     row += 2;
-    keep(le, worksheet_merge_range(ws, row, 0, row, RANK_NCOLS - 1,
-                                   "排名情况", head));
+    cm_xbook_keep(le, worksheet_merge_range(ws, row, 0, row, RANK_NCOLS - 1,
+                                            "排名情况", head));
     for (size_t i = 0; i < nf; i++) {
         size_t lines;
-        cm_error e = count_lines(facts[i].text, text_w, BODY_PT, &lines);
+        cm_error e = cm_xbook_count_lines(facts[i].text, text_w,
+                                          CM_XBOOK_BODY_PT, &lines);
         if (e != CM_OK)
             return e;
         row++;
-        keep(le, worksheet_set_row(ws, row, row_height(lines), NULL));
-        keep(le, worksheet_write_string(ws, row, 0, facts[i].label,
-                                        rf.label));
-        keep(le, worksheet_merge_range(ws, row, 1, row, RANK_NCOLS - 1,
-                                       facts[i].text, rf.left));
+        cm_xbook_keep(
+            le, worksheet_set_row(ws, row, cm_xbook_row_height(lines), NULL));
+        cm_xbook_keep(
+            le, worksheet_write_string(ws, row, 0, facts[i].label, rf.label));
+        cm_xbook_keep(le,
+                      worksheet_merge_range(ws, row, 1, row, RANK_NCOLS - 1,
+                                            facts[i].text, rf.left));
     }
 
     /* First-level indicator scores, as rank.c sorted them (lost most
@@ -1094,17 +878,20 @@ static cm_error write_rank_sheet(lxw_workbook *wb, const cm_report *r,
                                             "变化"};
         row += 2;
         for (size_t c = 0; c < 4; c++)
-            keep(le, worksheet_write_string(ws, row, (lxw_col_t)c, heads[c],
-                                            head));
+            cm_xbook_keep(le, worksheet_write_string(ws, row, (lxw_col_t)c,
+                                                     heads[c], head));
         lxw_row_t l1 = row + 1;
         for (size_t i = 0; i < nl; i++) {
             const cm_rank_level1 *x = &a->level1[i];
             row++;
-            keep(le, worksheet_write_string(ws, row, 0, x->name, rf.left));
-            keep(le, worksheet_write_number(ws, row, 1, x->score, rf.score));
-            keep(le, worksheet_write_number(ws, row, 2, x->prev, rf.score));
-            keep(le, worksheet_write_number(ws, row, 3, x->delta,
-                                            rf.dscore));
+            cm_xbook_keep(
+                le, worksheet_write_string(ws, row, 0, x->name, rf.left));
+            cm_xbook_keep(
+                le, worksheet_write_number(ws, row, 1, x->score, rf.score));
+            cm_xbook_keep(
+                le, worksheet_write_number(ws, row, 2, x->prev, rf.score));
+            cm_xbook_keep(
+                le, worksheet_write_number(ws, row, 3, x->delta, rf.dscore));
         }
         rise_and_drop(ws, l1, row, 3, rf.good, rf.bad, le);
     }
@@ -1113,7 +900,7 @@ static cm_error write_rank_sheet(lxw_workbook *wb, const cm_report *r,
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
-    keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    cm_xbook_keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
     return CM_OK;
 }
 
@@ -1153,7 +940,7 @@ static cm_error write_lifecycle_sheet(lxw_workbook *wb, const cm_report *r,
     lxw_format *title = workbook_add_format(wb);
     if (!ws || !title)
         return CM_ERR_NOMEM;
-    format_set_font_name(title, TITLE_FONT);
+    format_set_font_name(title, CM_XBOOK_TITLE_FONT);
     format_set_font_size(title, 14);
     format_set_bold(title);
     format_set_align(title, LXW_ALIGN_CENTER);
@@ -1167,17 +954,18 @@ static cm_error write_lifecycle_sheet(lxw_workbook *wb, const cm_report *r,
             widen(&w[c], &lc_cols[c],
                   lc_cell(&lc->items[i], i, c, buf, sizeof buf));
     for (size_t c = 0; c < LC_NCOLS; c++)
-        keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
-                                      NULL));
+        cm_xbook_keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                               w[c], NULL));
 
     char t[512];
     snprintf(t, sizeof t, "%s信用建设主要问题整改跟踪(%s)", r->region_name,
              *lc->period ? lc->period : r->period);
-    keep(le, worksheet_set_row(ws, 0, 24, NULL));
-    keep(le, worksheet_merge_range(ws, 0, 0, 0, LC_NCOLS - 1, t, title));
+    cm_xbook_keep(le, worksheet_set_row(ws, 0, 24, NULL));
+    cm_xbook_keep(le,
+                  worksheet_merge_range(ws, 0, 0, 0, LC_NCOLS - 1, t, title));
     for (size_t c = 0; c < LC_NCOLS; c++)
-        keep(le, worksheet_write_string(ws, 1, (lxw_col_t)c, lc_cols[c].head,
-                                        head));
+        cm_xbook_keep(le, worksheet_write_string(ws, 1, (lxw_col_t)c,
+                                                 lc_cols[c].head, head));
 
     for (size_t i = 0; i < lc->n; i++) {
         const cm_lc_item *x = &lc->items[i];
@@ -1187,7 +975,7 @@ static cm_error write_lifecycle_sheet(lxw_workbook *wb, const cm_report *r,
         for (size_t c = 0; c < LC_NCOLS; c++) {
             const char *s = lc_cell(x, i, c, buf, sizeof buf);
             size_t l;
-            cm_error e = count_lines(s, w[c], BODY_PT, &l);
+            cm_error e = cm_xbook_count_lines(s, w[c], CM_XBOOK_BODY_PT, &l);
             if (e != CM_OK)
                 return e;
             if (l > rl)
@@ -1196,13 +984,14 @@ static cm_error write_lifecycle_sheet(lxw_workbook *wb, const cm_report *r,
             if (!f)
                 return CM_ERR_NOMEM;
             if (c == 0)  /* 序号 a number, shown as General */
-                keep(le, worksheet_write_number(ws, row, 0, (double)(i + 1),
-                                                f));
+                cm_xbook_keep(le, worksheet_write_number(ws, row, 0,
+                                                         (double)(i + 1), f));
             else
-                keep(le, worksheet_write_string(ws, row, (lxw_col_t)c, s,
-                                                f));
+                cm_xbook_keep(
+                    le, worksheet_write_string(ws, row, (lxw_col_t)c, s, f));
         }
-        keep(le, worksheet_set_row(ws, row, row_height(rl), NULL));
+        cm_xbook_keep(
+            le, worksheet_set_row(ws, row, cm_xbook_row_height(rl), NULL));
     }
 
     worksheet_freeze_panes(ws, 2, 0);
@@ -1210,8 +999,8 @@ static cm_error write_lifecycle_sheet(lxw_workbook *wb, const cm_report *r,
     worksheet_set_paper(ws, 9);
     worksheet_center_horizontally(ws);
     worksheet_fit_to_pages(ws, 1, 0);
-    keep(le, worksheet_repeat_rows(ws, 1, 1));
-    keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    cm_xbook_keep(le, worksheet_repeat_rows(ws, 1, 1));
+    cm_xbook_keep(le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
     return CM_OK;
 }
 
@@ -1283,10 +1072,10 @@ cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
     memset(&fm, 0, sizeof fm);
     fm.wb = wb;
     lxw_worksheet *ws = workbook_add_worksheet(wb, "指标");
-    lxw_format *head = body_format(wb, 1, 1);
-    lxw_format *note = body_format(wb, 0, 0);
+    lxw_format *head = cm_xbook_body_format(wb, 1, 1);
+    lxw_format *note = cm_xbook_body_format(wb, 0, 0);
     if (!ws || !head || !note)
-        return abandon(wb, path, le, CM_ERR_NOMEM, d);
+        return cm_xbook_abandon(wb, path, le, CM_ERR_NOMEM, d);
 
     size_columns(ind_cols, IND_NCOLS, w);
     for (size_t i = 0; i < r->n_results; i++)
@@ -1298,10 +1087,10 @@ cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
             widen(&w[c], &ind_cols[c], t);
         }
     for (size_t c = 0; c < IND_NCOLS; c++) {
-        keep(&le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w[c],
-                                       NULL));
-        keep(&le, worksheet_write_string(ws, 0, (lxw_col_t)c,
-                                         ind_cols[c].head, head));
+        cm_xbook_keep(&le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                                w[c], NULL));
+        cm_xbook_keep(&le, worksheet_write_string(ws, 0, (lxw_col_t)c,
+                                                  ind_cols[c].head, head));
     }
 
     for (size_t i = 0; i < r->n_results; i++) {
@@ -1314,45 +1103,47 @@ cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
             lxw_format *f;
             if (t) {
                 size_t l;
-                if ((e = count_lines(t, w[c], BODY_PT, &l)) != CM_OK)
-                    return abandon(wb, path, le, e, d);
+                if ((e = cm_xbook_count_lines(t, w[c], CM_XBOOK_BODY_PT,
+                                              &l)) != CM_OK)
+                    return cm_xbook_abandon(wb, path, le, e, d);
                 if (l > rl)
                     rl = l;
                 if (!(f = text_format(&fm, hl, ind_cols[c].center)))
-                    return abandon(wb, path, le, CM_ERR_NOMEM, d);
-                keep(&le, worksheet_write_string(ws, rr, (lxw_col_t)c, t,
-                                                 f));
+                    return cm_xbook_abandon(wb, path, le, CM_ERR_NOMEM, d);
+                cm_xbook_keep(
+                    &le, worksheet_write_string(ws, rr, (lxw_col_t)c, t, f));
             } else {
                 int kind = c == 8 ? NF_SIGNED : NF_PLAIN;
                 if (!(f = num_format(&fm, hl, kind, dec)))
-                    return abandon(wb, path, le, CM_ERR_NOMEM, d);
+                    return cm_xbook_abandon(wb, path, le, CM_ERR_NOMEM, d);
                 if (has)
-                    keep(&le, worksheet_write_number(ws, rr, (lxw_col_t)c,
-                                                     num, f));
+                    cm_xbook_keep(&le, worksheet_write_number(
+                                           ws, rr, (lxw_col_t)c, num, f));
                 else
-                    keep(&le, worksheet_write_blank(ws, rr, (lxw_col_t)c,
-                                                    f));
+                    cm_xbook_keep(
+                        &le, worksheet_write_blank(ws, rr, (lxw_col_t)c, f));
             }
         }
-        keep(&le, worksheet_set_row(ws, rr, row_height(rl), NULL));
+        cm_xbook_keep(
+            &le, worksheet_set_row(ws, rr, cm_xbook_row_height(rl), NULL));
     }
     worksheet_freeze_panes(ws, 1, 0);
-    keep(&le, worksheet_autofilter(ws, 0, 0, (lxw_row_t)r->n_results,
-                                   IND_NCOLS - 1));
+    cm_xbook_keep(&le, worksheet_autofilter(ws, 0, 0, (lxw_row_t)r->n_results,
+                                            IND_NCOLS - 1));
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9);
     worksheet_fit_to_pages(ws, 1, 0);
-    keep(&le, worksheet_repeat_rows(ws, 0, 0));
-    keep(&le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
+    cm_xbook_keep(&le, worksheet_repeat_rows(ws, 0, 0));
+    cm_xbook_keep(&le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
 
     if (r->rank && r->rank->has &&
         (e = write_rank_sheet(wb, r, &fm, head, &le)) != CM_OK)
-        return abandon(wb, path, le, e, d);
+        return cm_xbook_abandon(wb, path, le, e, d);
     if (r->lifecycle &&
         (e = write_lifecycle_sheet(wb, r, &fm, head, &le)) != CM_OK)
-        return abandon(wb, path, le, e, d);
+        return cm_xbook_abandon(wb, path, le, e, d);
     if ((e = write_notes(wb, r, head, note, &le)) != CM_OK ||
         le != LXW_NO_ERROR)
-        return abandon(wb, path, le, e, d);
-    return close_book(wb, path, d);
+        return cm_xbook_abandon(wb, path, le, e, d);
+    return cm_xbook_close(wb, path, d);
 }
