@@ -17,6 +17,7 @@
 
 #include "lifecycle.h"
 #include "rank.h"
+#include "text.h"
 #include "xlsx_util.h"
 
 /* The title row: 宋体 16 pt, 22 pt a line (the body's sizes and fonts are
@@ -1037,6 +1038,75 @@ static cm_error check_issue4_text(const cm_report *r, const char *path,
     return CM_OK;
 }
 
+/* v rounded to dec decimals, as a person reads it */
+static double rounded(double v, int dec)
+{
+    char buf[64];
+    cm_text_number(v, dec, 0, buf, sizeof buf);
+    return strtod(buf, NULL);
+}
+
+/* Issue 4: the city's place among the regions of its level with a value
+ * (report.h: has_peers), one row per indicator that has peers. Gaps are
+ * value - reference in the indicator's unit. */
+static cm_error write_peer_sheet(lxw_workbook *wb, const cm_report *r,
+                                 ind_formats *fm, lxw_format *head,
+                                 lxw_error *le)
+{
+    static const char *const heads[] = {
+        "指标", "单位", "数值", "同级排名", "同级地区数", "同级平均",
+        "差距(平均)", "省内最好", "差距(省内最好)", "前10%水平", "差距(前10%)",
+    };
+    size_t n = sizeof heads / sizeof *heads;
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "同级比较");
+    if (!ws)
+        return CM_ERR_NOMEM;
+    for (size_t c = 0; c < n; c++) {
+        cm_xbook_keep(le, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                               c == 0 ? 36 : 12, NULL));
+        cm_xbook_keep(le, worksheet_write_string(ws, 0, (lxw_col_t)c,
+                                                 heads[c], head));
+    }
+    lxw_row_t row = 1;
+    for (size_t i = 0; i < r->n_results; i++) {
+        const cm_result *x = &r->results[i];
+        if (!x->has_peers || strcmp(x->region_code, r->region_code) != 0)
+            continue;
+        int dec = decimals_of(x->value_text);
+        lxw_format *text = text_format(fm, HL_NONE, 0);
+        lxw_format *plain = num_format(fm, HL_NONE, NF_PLAIN, dec);
+        lxw_format *sign = num_format(fm, HL_NONE, NF_SIGNED, dec);
+        lxw_format *count = num_format(fm, HL_NONE, NF_PLAIN, 0);
+        if (!text || !plain || !sign || !count)
+            return CM_ERR_NOMEM;
+        /* written as shown: 1.8 - 1.48 is 0.32, not 0.31999999999999984 */
+        double v = rounded(x->value.num, dec);
+        double mean = rounded(x->peer_mean, dec + 2);
+        cm_xbook_keep(le, worksheet_write_string(ws, row, 0, x->indicator_name, text));
+        cm_xbook_keep(le, worksheet_write_string(ws, row, 1, x->unit, text));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 2, v, plain));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 3, x->peer_rank, count));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 4, x->peer_n, count));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 5, mean, plain));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 6,
+                                                 rounded(v - mean, dec + 2), sign));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 7,
+                                                 rounded(x->prov_best, dec + 2), plain));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 8,
+                                                 rounded(v - x->prov_best, dec + 2), sign));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 9,
+                                                 rounded(x->top_tenth, dec + 2), plain));
+        cm_xbook_keep(le, worksheet_write_number(ws, row, 10,
+                                                 rounded(v - x->top_tenth, dec + 2), sign));
+        row++;
+    }
+    worksheet_freeze_panes(ws, 1, 1);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    return CM_OK;
+}
+
 cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
                                   cm_diag *d)
 {
@@ -1136,6 +1206,11 @@ cm_error cm_xlsx_write_indicators(const cm_report *r, const char *path,
     cm_xbook_keep(&le, worksheet_repeat_rows(ws, 0, 0));
     cm_xbook_keep(&le, worksheet_set_footer(ws, "&C第 &P 页，共 &N 页"));
 
+    int any_peers = 0;
+    for (size_t i = 0; i < r->n_results && !any_peers; i++)
+        any_peers = r->results[i].has_peers;
+    if (any_peers && (e = write_peer_sheet(wb, r, &fm, head, &le)) != CM_OK)
+        return cm_xbook_abandon(wb, path, le, e, d);
     if (r->rank && r->rank->has &&
         (e = write_rank_sheet(wb, r, &fm, head, &le)) != CM_OK)
         return cm_xbook_abandon(wb, path, le, e, d);

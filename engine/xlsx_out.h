@@ -33,6 +33,10 @@
  * like the rectification table. Last, a sheet "说明" saying region, period
  * and what the statuses mean.
  *
+ * Sheet "同级比较" (issue 4), when peer data are in the store: per city
+ * indicator, its place among the regions of its level with a value, the
+ * others' mean, the province's best and the best tenth, with the gaps.
+ *
  * Files are deterministic: the document's created time is fixed to the
  * report period's last day, so a repeated run writes identical bytes.
  */

@@ -394,6 +394,23 @@ static void monitoring_outputs(void **state)
     assert_non_null(strstr(out, "<c:lineChart>"));
     assert_non_null(strstr(out, "maxMin"));
     free(out);
+    /* peers (fixtures/yaan: five Sichuan cities' 2018-12 figures): the
+     * blacklist share 1.8% is 5th of 6 (1.0, 1.2, 1.5, 1.6, 1.8, 2.1),
+     * the others' mean (1.2 + 2.1 + 1.5 + 1.0 + 1.6) / 5 = 1.48, the
+     * province's best and the best tenth 1.0 */
+    snprintf(p, sizeof p, "%s/indicators.xlsx", e->out);
+    th_sheet ps;
+    assert_true(th_read_sheet(p, 2, &ps));
+    assert_string_equal(th_cell(&ps, 1, 4), "同级排名");
+    assert_string_equal(th_cell(&ps, 2, 1), "黑名单数量占工商企业数量比重");
+    assert_string_equal(th_cell(&ps, 2, 3), "1.8");
+    assert_string_equal(th_cell(&ps, 2, 4), "5");
+    assert_string_equal(th_cell(&ps, 2, 5), "6");
+    assert_string_equal(th_cell(&ps, 2, 6), "1.48");
+    assert_string_equal(th_cell(&ps, 2, 7), "0.32");
+    assert_string_equal(th_cell(&ps, 2, 8), "1");
+    assert_string_equal(th_cell(&ps, 2, 10), "1");
+    th_sheet_free(&ps);
     snprintf(p, sizeof p, "%s/counties.pdf", e->out);
     snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' - 2>/dev/null", p);
     assert_int_equal(th_run(cmd, &out), 0);
