@@ -233,3 +233,25 @@ cm_error cm_list_dir(const char *dir, int (*keep)(const char *name),
     *n = k;
     return CM_OK;
 }
+
+/* 200 bytes (66 Chinese characters, far above any department's name)
+ * leaves room under NAME_MAX (255) for a temporary name's ".", extension
+ * and ".tmp.<pid>". */
+const char *cm_file_name_problem(const char *s, size_t n)
+{
+    if (n == 0)
+        return "is empty";
+    if (n > 200)
+        return "is too long to be a file name";
+    if (s[0] == '.' || s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == '.')
+        return "starts or ends with '.' or a space";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return "contains a control character";
+        if (strchr("/\\:*?\"<>|", ch))
+            return "contains a character that file names cannot hold "
+                   "(/ \\ : * ? \" < > |)";
+    }
+    return NULL;
+}

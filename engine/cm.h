@@ -104,4 +104,12 @@ cm_error cm_list_dir(const char *dir, int (*keep)(const char *name),
                      char ***paths, size_t *n, cm_diag *d);
 void cm_list_free(char **paths, size_t n);
 
+/* Why the UTF-8 name s[0..n) cannot be a file's name, or NULL when it can:
+ * empty, too long (over 200 bytes), starting or ending with '.' or a space,
+ * a control character, or one of / \ : * ? " < > | (refused rather than
+ * sanitised: two units could sanitise to one file; the Windows characters
+ * too, because the files go to units whose desktops run Windows). Does not
+ * check the encoding. */
+const char *cm_file_name_problem(const char *s, size_t n);
+
 #endif

@@ -35,11 +35,6 @@
 #define LATE_AFTER 7
 
 #define DRILL_PATH 4096
-/* A unit name becomes a file name: NAME_MAX is 255 bytes on the usual
- * file systems, less the hidden temporary name's ".", ".xlsx" and
- * ".tmp.<pid>". 200 bytes is 66 Chinese characters, far above any
- * department's name. */
-#define MAX_UNIT_BYTES 200
 
 /* The title row: 宋体 14 pt, 20 pt a line (the body's sizes and fonts
  * are xlsx_util.h's). */
@@ -448,25 +443,10 @@ static int book_cmp(const void *a, const void *b)
 static cm_error check_unit_name(ctx *c, const char *u, cm_diag *d)
 {
     size_t n = strlen(u);
-    const char *why = NULL;
-    if (n == 0)
-        why = "is empty";
-    else if (!cm_utf8_valid(u, n, NULL))
+    if (!cm_utf8_valid(u, n, NULL))
         return cm_diag_set(d, CM_ERR_ENCODING, cm_store_path(c->s), 0, "unit",
                            "a unit name is not valid UTF-8");
-    else if (n > MAX_UNIT_BYTES)
-        why = "is too long to be a file name";
-    else if (u[0] == '.' || u[0] == ' ' || u[n - 1] == ' ' || u[n - 1] == '.')
-        why = "starts or ends with '.' or a space";
-    else
-        for (size_t i = 0; i < n && !why; i++) {
-            unsigned char ch = (unsigned char)u[i];
-            if (ch < 0x20 || ch == 0x7f)
-                why = "contains a control character";
-            else if (strchr("/\\:*?\"<>|", ch))
-                why = "contains a character that file names cannot hold "
-                      "(/ \\ : * ? \" < > |)";
-        }
+    const char *why = cm_file_name_problem(u, n);
     if (why)
         return cm_diag_set(d, CM_ERR_DATA, cm_store_path(c->s), 0, "unit",
                            "unit name '%s' %s: correct it in the source data "

@@ -42,9 +42,6 @@
 #define SUMMARY_SHEET "汇总"
 /* Excel limits a sheet name to 31 characters (UTF-16 units). */
 #define SHEET_MAX 31
-/* A unit name becomes a file name, as in drill.c: NAME_MAX is 255 bytes,
- * less the temporary name's ".", ".pdf" and ".tmp.<pid>". */
-#define MAX_UNIT_BYTES 200
 #define PATH_BYTES 4096
 
 /* What a column shows of a row. */
@@ -986,21 +983,7 @@ static cm_error check_unit_name(const cm_plan *p, const char *u, cm_diag *d)
     if (!cm_utf8_valid(u, n, NULL))
         return cm_diag_set(d, CM_ERR_ENCODING, p->path, line, field,
                            "a unit name is not valid UTF-8");
-    if (n == 0)
-        why = "is empty";
-    else if (n > MAX_UNIT_BYTES)
-        why = "is too long to be a file name";
-    else if (u[0] == '.' || u[0] == ' ' || u[n - 1] == ' ' || u[n - 1] == '.')
-        why = "starts or ends with '.' or a space";
-    else
-        for (size_t i = 0; i < n && !why; i++) {
-            unsigned char ch = (unsigned char)u[i];
-            if (ch < 0x20 || ch == 0x7f)
-                why = "contains a control character";
-            else if (strchr("/\\:*?\"<>|", ch))
-                why = "contains a character that file names cannot hold "
-                      "(/ \\ : * ? \" < > |)";
-        }
+    why = cm_file_name_problem(u, n);
     if (!why)
         return CM_OK;
     return cm_diag_set(d, CM_ERR_DATA, p->path, line, field,
