@@ -919,7 +919,7 @@ static cm_error import_one(cm_store *s, cm_input_kind kind, const char *path,
     }
     sqlite3_stmt *q = NULL;
     if ((e = prepare(&im,
-                     "INSERT OR IGNORE INTO imports(sha256, kind, file, size,"
+                     "INSERT OR REPLACE INTO imports(sha256, kind, file, size,"
                      " rows) VALUES (?1, ?2, ?3, ?4, ?5)", &q, d)))
         goto done;
     bind_str(q, 1, hex);

@@ -140,8 +140,12 @@ cm_error cm_manifest_add_imports(cm_manifest *m, cm_store *s, cm_diag *d)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(cm_store_db(s),
+                           /* a file imported again after a correction
+                            * is listed once, as its latest content: the
+                            * superseded version fed nothing of this run */
                            "SELECT kind, file, sha256, size FROM imports "
-                           "ORDER BY kind, file, sha256",
+                           "WHERE rowid IN (SELECT max(rowid) FROM imports "
+                           "GROUP BY kind, file) ORDER BY kind, file",
                            -1, &st, NULL) != SQLITE_OK)
         return cm_store_fail(s, d, "reading imports");
     cm_error rc = CM_OK;

@@ -26,7 +26,8 @@ cm_error cm_manifest_add_file(cm_manifest *m, const char *role,
                               const char *name, const char *path, int keep,
                               cm_diag *d);
 
-/* Adds the files recorded in the store's imports table as inputs. */
+/* Adds the files recorded in the store's imports table as inputs: each
+ * file path once, with the content it was last imported with. */
 cm_error cm_manifest_add_imports(cm_manifest *m, cm_store *s, cm_diag *d);
 
 /* Counts and stage timings, in the order added. */

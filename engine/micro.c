@@ -842,7 +842,7 @@ static cm_error record_import(micro *m, const char *hex, long long size,
 {
     sqlite3_stmt *q;
     cm_error e = prepare(m,
-                         "INSERT OR IGNORE INTO imports(sha256, kind, file,"
+                         "INSERT OR REPLACE INTO imports(sha256, kind, file,"
                          " size, rows) VALUES (?1, ?2, ?3, ?4, ?5)", &q, d);
     if (e)
         return e;

@@ -528,7 +528,7 @@ static cm_error record_import(importer *im, cm_diag *d)
         return e;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(im->db,
-                           "INSERT OR IGNORE INTO imports(sha256, kind, file,"
+                           "INSERT OR REPLACE INTO imports(sha256, kind, file,"
                            " size, rows) VALUES (?1, 'ranks', ?2, ?3, ?4)",
                            -1, &q, NULL) != SQLITE_OK)
         return db_fail(im, d, 0);

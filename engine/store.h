@@ -40,7 +40,9 @@
  *           PRIMARY KEY (region, problem))
  *   imports(sha256 TEXT NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL,
  *           size INTEGER NOT NULL, rows INTEGER NOT NULL,
- *           PRIMARY KEY (sha256, kind))  -- one line per distinct content
+ *           PRIMARY KEY (sha256, kind))  -- one line per distinct content;
+ *                                        -- a re-import makes it the latest
+ *                                        -- (rowid), which the manifest lists
  *   runs(id INTEGER PRIMARY KEY, region TEXT NOT NULL, period TEXT NOT NULL,
  *        started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
  *        elapsed_ms INTEGER, n_indicators INTEGER, n_findings INTEGER,

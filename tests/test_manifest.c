@@ -116,11 +116,47 @@ static void record_replaces(void **state)
     th_run(cmd, NULL);
 }
 
+/* A file imported again after a correction is listed once, as its latest
+ * content: the superseded version fed nothing of the run. */
+static void imports_latest_content(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cm-manifest-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char db[128];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    cm_store *s = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_store_new(db, &s, &d), CM_OK);
+    /* imported as aaaa, corrected to bbbb, then aaaa again (a re-import
+     * replaces its row, so it is the latest) */
+    assert_int_equal(cm_store_exec(s,
+        "INSERT OR REPLACE INTO imports VALUES ('aaaa','values','v.csv',1,1);"
+        "INSERT OR REPLACE INTO imports VALUES ('bbbb','values','v.csv',2,1);"
+        "INSERT OR REPLACE INTO imports VALUES ('aaaa','values','v.csv',1,1);"
+        "INSERT OR REPLACE INTO imports VALUES ('cccc','regions','r.csv',3,1);",
+        &d), CM_OK);
+    cm_manifest *m = cm_manifest_new("511800", "2018-12");
+    assert_int_equal(cm_manifest_add_imports(m, s, &d), CM_OK);
+    char *json = cm_manifest_json(m);
+    assert_non_null(strstr(json, "\"sha256\": \"aaaa\""));
+    assert_null(strstr(json, "\"sha256\": \"bbbb\""));
+    assert_non_null(strstr(json, "\"sha256\": \"cccc\""));
+    free(json);
+    cm_manifest_free(m);
+    cm_store_free(s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    th_run(cmd, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_text),
         cmocka_unit_test(record_replaces),
+        cmocka_unit_test(imports_latest_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
