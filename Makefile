@@ -46,7 +46,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all run deps test test-variant install clean bench bench-data
+.PHONY: all run deps test test-variant install clean bench bench-data fuzz
 # keep test objects between runs
 .SECONDARY:
 
@@ -161,6 +161,30 @@ bench-data: build/gen
 bench: credmon bench-data
 	tests/bench/bench.sh ./credmon $(BENCH_DIR) $(BENCH_OUT)
 	@cat $(BENCH_OUT)
+
+# Fuzz targets (STYLE.md section 5), one per parser, with clang's
+# libFuzzer: `make fuzz FUZZ_SECONDS=60`. Not part of `make test`.
+FUZZ_SECONDS ?= 10
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Iengine \
+                -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+FUZZ_SRC      = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN      = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)for f in $(FUZZ_BIN); do \
+	    name=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus-$$name; \
+	    echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        build/fuzz/corpus-$$name tests/fuzz/corpus/$$name \
+	        > build/fuzz/$$name.log 2>&1 || { tail -40 build/fuzz/$$name.log; exit 1; }; \
+	    tail -1 build/fuzz/$$name.log; \
+	done
 
 install: credmon
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/credmon
