@@ -423,6 +423,46 @@ static void monitoring_outputs(void **state)
     free(out);
 }
 
+/* The seed file's text with all whitespace removed (malloc'd), or NULL. */
+static char *seed_text(const char *prefix)
+{
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd, "cat '%s'/../shared/seeds/%s_*.txt 2>/dev/null",
+             th_root(), prefix);
+    if (th_run(cmd, &out) != 0) {
+        free(out);
+        return NULL;
+    }
+    th_squeeze(out);
+    return out;
+}
+
+/* Every text cell of columns [c0, c1] in rows 3.. of the sheet appears, as
+ * written, in the seed (whitespace aside; a cell spanning several lines of
+ * the document is split at its line breaks). */
+static void cells_in_seed(const th_sheet *s, int c0, int c1, const char *seed,
+                          const char *what)
+{
+    int checked = 0;
+    for (int r = 3; r <= 200; r++)
+        for (int c = c0; c <= c1; c++) {
+            char cell[4096];
+            snprintf(cell, sizeof cell, "%s", th_cell(s, r, c));
+            for (char *part = strtok(cell, "\n"); part; part = strtok(NULL, "\n")) {
+                char want[4096];
+                snprintf(want, sizeof want, "%s", part);
+                th_squeeze(want);
+                if (!want[0])
+                    continue;
+                if (!strstr(seed, want))
+                    fail_msg("%s row %d col %d: '%s' is not in the seed", what,
+                             r, c, part);
+                checked++;
+            }
+        }
+    assert_true(checked > 20);
+}
+
 /* Seed 001, "十三五"时期乌海市社会信用体系建设指标 (lines 36-57), typed
  * from the seed: 类别 (empty where the document merges it), 序号, 指标,
  * 2018年, 2020年, 指标属性; then the status at 2018 and at 2020, computed
@@ -500,6 +540,15 @@ static void plan_tasks_panjin(void **state)
         assert_string_equal(th_cell(&s, 2, c + 1), head[c]);
     assert_string_equal(th_cell(&s, 3, 1), "一、公共信用信息平台建设");
     assert_string_equal(th_cell(&s, 3, 2), "一网四库,一平台");
+    /* the table's text, task, indicator, standard, lead and units, is the
+     * seed's */
+    char *seed = seed_text("004");
+    if (seed && *seed)
+        cells_in_seed(&s, 1, 5, seed, "seed 004");
+    else
+        print_message("seed 004 not found beside the repository "
+                      "(../shared/seeds): its text was not compared\n");
+    free(seed);
     static const struct {
         const char *prefix, *value, *status;
     } want[] = {
@@ -586,6 +635,14 @@ static void plan_workplan_yaan(void **state)
         }
     }
     assert_int_equal(seen, 21);
+    /* task and content text, and the partner units, are the seed's */
+    char *seed = seed_text("000");
+    if (seed && *seed)
+        cells_in_seed(&s, 2, 4, seed, "seed 000");
+    else
+        print_message("seed 000 not found beside the repository "
+                      "(../shared/seeds): its text was not compared\n");
+    free(seed);
     th_sheet_free(&s);
 }
 
