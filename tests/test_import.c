@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dump.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,51 +157,7 @@ static char *dump(cm_store *s)
         "SELECT * FROM run_files ORDER BY 1, 2, 3",
         "SELECT * FROM findings ORDER BY 1, 2, 3",
     };
-    size_t cap = 4096, len = 0;
-    char *out = malloc(cap);
-    assert_non_null(out);
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
-        sqlite3_stmt *q;
-        assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), queries[i], -1,
-                                            &q, NULL), SQLITE_OK);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(q); c++) {
-                char cell[1024];
-                switch (sqlite3_column_type(q, c)) {
-                case SQLITE_NULL:
-                    snprintf(cell, sizeof cell, "N|");
-                    break;
-                case SQLITE_INTEGER:
-                    snprintf(cell, sizeof cell, "I%lld|",
-                             sqlite3_column_int64(q, c));
-                    break;
-                case SQLITE_FLOAT:
-                    snprintf(cell, sizeof cell, "R%.17g|",
-                             sqlite3_column_double(q, c));
-                    break;
-                default:
-                    snprintf(cell, sizeof cell, "T%s|",
-                             (const char *)sqlite3_column_text(q, c));
-                }
-                size_t n = strlen(cell);
-                if (len + n + 2 > cap) {
-                    cap = 2 * (len + n + 2);
-                    out = realloc(out, cap);
-                    assert_non_null(out);
-                }
-                memcpy(out + len, cell, n + 1);
-                len += n;
-            }
-            out[len++] = '\n';
-            out[len] = '\0';
-        }
-        sqlite3_finalize(q);
-        assert_true(len + 2 < cap || (out = realloc(out, cap *= 2)) != NULL);
-        out[len++] = '#';
-        out[len] = '\0';
-    }
-    return out;
+    return th_dump(cm_store_db(s), queries, sizeof queries / sizeof *queries);
 }
 
 static long long count(cm_store *s, const char *sql)

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dump.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,45 +227,7 @@ static char *dump(cm_store *s)
         "SELECT * FROM calendar_years ORDER BY year",
         "SELECT * FROM imports ORDER BY sha256, kind",
     };
-    size_t cap = 1 << 16, len = 0;
-    char *out = malloc(cap);
-    assert_non_null(out);
-    out[0] = '\0';
-    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
-        sqlite3_stmt *q;
-        assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), queries[i], -1,
-                                            &q, NULL), SQLITE_OK);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(q); c++) {
-                char cell[1024];
-                if (sqlite3_column_type(q, c) == SQLITE_NULL)
-                    snprintf(cell, sizeof cell, "N|");
-                else
-                    snprintf(cell, sizeof cell, "%d%s|",
-                             sqlite3_column_type(q, c),
-                             (const char *)sqlite3_column_text(q, c));
-                size_t n = strlen(cell);
-                if (len + n + 4 > cap) {
-                    cap = 2 * (len + n + 4);
-                    out = realloc(out, cap);
-                    assert_non_null(out);
-                }
-                memcpy(out + len, cell, n + 1);
-                len += n;
-            }
-            out[len++] = '\n';
-            out[len] = '\0';
-        }
-        sqlite3_finalize(q);
-        if (len + 4 > cap) {
-            cap *= 2;
-            out = realloc(out, cap);
-            assert_non_null(out);
-        }
-        out[len++] = '#';
-        out[len] = '\0';
-    }
-    return out;
+    return th_dump(cm_store_db(s), queries, sizeof queries / sizeof *queries);
 }
 
 static long long count(cm_store *s, const char *sql)
