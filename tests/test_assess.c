@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include "assess.h"
 #include "defs.h"
 #include "store.h"
@@ -87,13 +89,6 @@ typedef struct fx {
     cm_defs *defs;
 } fx;
 
-static void exec(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-}
-
 /* City 511800 with counties 511802 (a=11, b=1000) and 511803 (a=0, b=0:
  * every ratio not computable). City: a = 11, b = 1000;
  * ok = 11/1000*100 = 1.1% <= avg 1.31 -> pass;
@@ -102,20 +97,17 @@ static void exec(cm_store *s, const char *sql)
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cm-assess-XXXXXX");
-    if (!f || !mkdtemp(f->dir))
+    if (!f || th_store_open("assess", f->dir, f->db, &f->s) != 0)
         return -1;
-    snprintf(f->db, sizeof f->db, "%s/s.db", f->dir);
     cm_diag d;
     cm_diag_clear(&d);
-    if (cm_store_new(f->db, &f->s, &d) != CM_OK ||
-        cm_defs_load_mem("t.ini", defs_text, &f->defs, &d) != CM_OK) {
+    if (cm_defs_load_mem("t.ini", defs_text, &f->defs, &d) != CM_OK) {
         char buf[512];
         cm_diag_format(&d, buf, sizeof buf);
         fprintf(stderr, "setup: %s\n", buf);
         return -1;
     }
-    exec(f->s,
+    th_exec(f->s,
          "INSERT INTO regions VALUES ('510000','四川省','province',NULL),"
          "('511800','雅安市','city','510000'),"
          "('511802','雨城区','county','511800'),"
@@ -143,13 +135,9 @@ static int teardown(void **state)
     if (!f)
         return 0;
     cm_defs_free(f->defs);
-    cm_store_free(f->s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = th_store_close(f->s, f->dir);
     free(f);
-    return 0;
+    return rc;
 }
 
 static void rows_from_failures(void **state)

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include "calendar.h"
 #include "compute.h"
 #include "defs.h"
@@ -64,33 +66,23 @@ typedef struct fx {
     cm_defs *defs;
 } fx;
 
-static void exec(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-}
-
 /* Province 510000; cities 511800 (counties A=511802, B=511803), 511900 and
  * 512000 (no counties). A: num 1 / den 4 = 25%; B: num 1 / den 1 = 100%.
  * City 511800 = (1+1)/(4+1) = 40%, not the mean of ratios (62.5%). */
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cm-compute-XXXXXX");
-    if (!f || !mkdtemp(f->dir))
+    if (!f || th_store_open("compute", f->dir, f->db, &f->s) != 0)
         return -1;
-    snprintf(f->db, sizeof f->db, "%s/s.db", f->dir);
     cm_diag d;
     cm_diag_clear(&d);
-    if (cm_store_new(f->db, &f->s, &d) != CM_OK ||
-        cm_defs_load_mem("t.ini", defs_text, &f->defs, &d) != CM_OK) {
+    if (cm_defs_load_mem("t.ini", defs_text, &f->defs, &d) != CM_OK) {
         char buf[512];
         cm_diag_format(&d, buf, sizeof buf);
         fprintf(stderr, "setup: %s\n", buf);
         return -1;
     }
-    exec(f->s,
+    th_exec(f->s,
          "INSERT INTO regions VALUES ('510000','四川省','province',NULL),"
          "('511800','雅安市','city','510000'),"
          "('511802','雨城区','county','511800'),"
@@ -118,13 +110,9 @@ static int teardown(void **state)
     if (!f)
         return 0;
     cm_defs_free(f->defs);
-    cm_store_free(f->s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = th_store_close(f->s, f->dir);
     free(f);
-    return 0;
+    return rc;
 }
 
 static cm_value indicator(fx *f, const char *period, const char *ind,
@@ -155,34 +143,34 @@ static void ratio_of_sums(void **state)
 static void own_value_wins_over_rollup(void **state)
 {
     fx *f = *state;
-    exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','den',10)");
+    th_exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','den',10)");
     cm_value v = indicator(f, "2018-12", "share", "511800");
     assert_float_equal(v.num, 20.0, 1e-12);   /* (1+1)/10 */
-    exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='den'");
+    th_exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='den'");
 }
 
 static void child_not_reported_makes_sum_missing(void **state)
 {
     fx *f = *state;
-    exec(f->s, "UPDATE element_values SET value=NULL WHERE region='511803' "
+    th_exec(f->s, "UPDATE element_values SET value=NULL WHERE region='511803' "
                "AND period='2018-12' AND element='den'");
     assert_int_equal(indicator(f, "2018-12", "share", "511800").kind, CM_V_MISSING);
-    exec(f->s, "DELETE FROM element_values WHERE region='511803' "
+    th_exec(f->s, "DELETE FROM element_values WHERE region='511803' "
                "AND period='2018-12' AND element='den'");
     /* one county has data, the other none: the sum is not reported */
     assert_int_equal(indicator(f, "2018-12", "share", "511800").kind, CM_V_MISSING);
     /* the county itself has no den row at all: not collected, 无数据 */
     assert_int_equal(indicator(f, "2018-12", "share", "511803").kind, CM_V_NODATA);
-    exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511803','2018-12','den',1)");
+    th_exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511803','2018-12','den',1)");
 }
 
 static void zero_denominator_is_na(void **state)
 {
     fx *f = *state;
-    exec(f->s, "UPDATE element_values SET value=0 WHERE element='den'");
+    th_exec(f->s, "UPDATE element_values SET value=0 WHERE element='den'");
     assert_int_equal(indicator(f, "2018-12", "share", "511802").kind, CM_V_NA);
     assert_int_equal(indicator(f, "2018-12", "share", "511800").kind, CM_V_NA);
-    exec(f->s, "UPDATE element_values SET value=4 WHERE region='511802' AND element='den';"
+    th_exec(f->s, "UPDATE element_values SET value=4 WHERE region='511802' AND element='den';"
                "UPDATE element_values SET value=1 WHERE region='511803' AND element='den';"
                "UPDATE element_values SET value=100 WHERE region IN ('511900','512000') "
                "AND element='den'");
@@ -191,18 +179,18 @@ static void zero_denominator_is_na(void **state)
 static void rollup_none_is_not_summed(void **state)
 {
     fx *f = *state;
-    exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511802','2018-12','score',50)");
+    th_exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511802','2018-12','score',50)");
     /* the city has its own score; a county's score never adds to it */
     cm_value v = indicator(f, "2018-12", "score_ind", "511800");
     assert_float_equal(v.num, 84.996, 1e-12);
-    exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='score'");
+    th_exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='score'");
     /* no row for the city and no roll-up: nothing is known (无数据) */
     assert_int_equal(indicator(f, "2018-12", "score_ind", "511800").kind, CM_V_NODATA);
     /* an explicit empty value is "not reported" (未报送) */
-    exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','score',NULL)");
+    th_exec(f->s, "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','score',NULL)");
     assert_int_equal(indicator(f, "2018-12", "score_ind", "511800").kind, CM_V_MISSING);
-    exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='score'");
-    exec(f->s, "DELETE FROM element_values WHERE region='511802' AND element='score';"
+    th_exec(f->s, "DELETE FROM element_values WHERE region='511800' AND element='score'");
+    th_exec(f->s, "DELETE FROM element_values WHERE region='511802' AND element='score';"
                "INSERT INTO element_values(region, period, element, value) VALUES ('511800','2018-12','score',84.996)");
 }
 
@@ -288,11 +276,11 @@ static void benchmarks(void **state)
     assert_false(b.has);
     cm_bench_value_clear(&b);
     /* published but absent for the period */
-    exec(f->s, "DELETE FROM benchmarks");
+    th_exec(f->s, "DELETE FROM benchmarks");
     assert_int_equal(cm_compute_benchmark(c, cm_defs_indicator(f->defs, "share"),
                                           "511800", &b, &d), CM_OK);
     assert_false(b.has);
-    exec(f->s, "INSERT INTO benchmarks VALUES ('2018-12','share','prefecture_avg',1.3,'1.30')");
+    th_exec(f->s, "INSERT INTO benchmarks VALUES ('2018-12','share','prefecture_avg',1.3,'1.30')");
     cm_compute_free(c);
 }
 

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include "derive.h"
 #include "helpers.h"
 #include "store.h"
@@ -20,13 +22,6 @@ typedef struct fx {
     char dir[64], db[128];
     cm_store *s;
 } fx;
-
-static void exec(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-}
 
 /* 2019 calendar rows around 中秋 and 国庆 (国办发明电〔2018〕15号): 09-13 off;
  * 10-01..10-04 and 10-07 off; 09-29 (Sun) and 10-12 (Sat) worked. */
@@ -96,15 +91,9 @@ static const char base_sql[] =
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cm-derive-XXXXXX");
-    if (!f || !mkdtemp(f->dir))
+    if (!f || th_store_open("derive", f->dir, f->db, &f->s) != 0)
         return -1;
-    snprintf(f->db, sizeof f->db, "%s/s.db", f->dir);
-    cm_diag d;
-    cm_diag_clear(&d);
-    if (cm_store_new(f->db, &f->s, &d) != CM_OK)
-        return -1;
-    exec(f->s, base_sql);
+    th_exec(f->s, base_sql);
     *state = f;
     return 0;
 }
@@ -114,12 +103,9 @@ static int teardown(void **state)
     fx *f = *state;
     if (!f)
         return 0;
-    cm_store_free(f->s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    th_run(cmd, NULL);
+    int rc = th_store_close(f->s, f->dir);
     free(f);
-    return 0;
+    return rc;
 }
 
 static double value(fx *f, const char *region, const char *period,
@@ -239,7 +225,7 @@ static void commitment_elements(void **state)
 static void imports_win_and_reruns_replace(void **state)
 {
     fx *f = *state;
-    exec(f->s, "INSERT INTO periods VALUES ('2019-09','month');"
+    th_exec(f->s, "INSERT INTO periods VALUES ('2019-09','month');"
                "INSERT INTO element_values(region, period, element, value) "
                "VALUES ('511802','2019-09','enterprises',50000)");
     run_shipped(f, "2019-09", "2019-09");

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +46,6 @@ typedef struct fixture {
     char db[300];
     cm_store *s;
 } fixture;
-
-static void exec(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    int rc = sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-    sqlite3_free(err);
-}
 
 static const char regions_sql[] =
     "INSERT INTO regions(code, name, level, parent) VALUES"
@@ -187,11 +180,11 @@ static int setup(void **state)
     cm_diag d;
     cm_diag_clear(&d);
     assert_int_equal(cm_store_new(f->db, &f->s, &d), CM_OK);
-    exec(f->s, regions_sql);
-    exec(f->s, calendar_sql);
-    exec(f->s, publicity_sql);
-    exec(f->s, entities_sql);
-    exec(f->s, blacklist_sql);
+    th_exec(f->s, regions_sql);
+    th_exec(f->s, calendar_sql);
+    th_exec(f->s, publicity_sql);
+    th_exec(f->s, entities_sql);
+    th_exec(f->s, blacklist_sql);
     *state = f;
     return 0;
 }
@@ -482,7 +475,7 @@ static void test_uncovered_month(void **state)
 static void test_published_in_uncovered_year(void **state)
 {
     fixture *f = *state;
-    exec(f->s, "INSERT INTO publicity(id, kind, source_unit, region,"
+    th_exec(f->s, "INSERT INTO publicity(id, kind, source_unit, region,"
                " subject_name, subject_code, decided, published) VALUES"
                " ('SW-100', '许可', '" TAX "', '511802', '雅安甲公司',"
                "  '91512081MA62K0260E', '2019-12-30', '2020-01-06')");
@@ -501,7 +494,7 @@ static void test_published_in_uncovered_year(void **state)
 static void test_unit_name_refused(void **state)
 {
     fixture *f = *state;
-    exec(f->s, "INSERT INTO publicity(id, kind, source_unit, region,"
+    th_exec(f->s, "INSERT INTO publicity(id, kind, source_unit, region,"
                " subject_name, subject_code, decided, published) VALUES"
                " ('X-001', '许可', '市交通/运输局', '511802', '雅安甲公司',"
                "  '91512081MA62K0260E', '2019-09-02', '2019-09-03')");
@@ -512,8 +505,8 @@ static void test_unit_name_refused(void **state)
     assert_int_equal(cm_drill_write(f->s, &o, &n, &d), CM_OK);
     assert_int_equal(n, 2);
 
-    exec(f->s, "UPDATE publicity SET published = NULL WHERE id = 'X-001'");
-    exec(f->s, "INSERT INTO publicity(id, kind, source_unit, region,"
+    th_exec(f->s, "UPDATE publicity SET published = NULL WHERE id = 'X-001'");
+    th_exec(f->s, "INSERT INTO publicity(id, kind, source_unit, region,"
                " subject_name, subject_code, decided, published) VALUES"
                " ('X-002', '许可', '../escape', '511802', '雅安甲公司',"
                "  '91512081MA62K0260E', '2019-09-02', NULL)");
@@ -536,7 +529,7 @@ static void test_unit_name_refused(void **state)
     assert_string_equal(out, "0\n");
     free(out);
 
-    exec(f->s, "DELETE FROM publicity WHERE id = 'X-002'");
+    th_exec(f->s, "DELETE FROM publicity WHERE id = 'X-002'");
     cm_diag_clear(&d);
     assert_int_equal(cm_drill_write(f->s, &o, &n, &d), CM_ERR_DATA);
     assert_contains(d.msg, "'市交通/运输局'");
@@ -583,7 +576,7 @@ static void test_bad_options(void **state)
 static void test_bad_stored_date(void **state)
 {
     fixture *f = *state;
-    exec(f->s, "UPDATE publicity SET published = '2019/10/12'"
+    th_exec(f->s, "UPDATE publicity SET published = '2019/10/12'"
                " WHERE id = 'SW-006'");
     cm_drill_options o = month_opts(f, "2019-09");
     cm_diag d;

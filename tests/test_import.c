@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "dump.h"
+#include "storetest.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include "calendar.h"
 #include "lifecycle.h"
 
@@ -29,13 +31,6 @@ typedef struct fixture {
     char path[96];
     cm_store *s;
 } fixture;
-
-static void exec_sql(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-}
 
 static int setup(void **state)
 {
@@ -56,7 +51,7 @@ static int setup(void **state)
         return -1;
     }
     /* seed 000's assignments (Ya'an), one overridden for the city */
-    exec_sql(f->s,
+    th_exec(f->s,
              "INSERT INTO assignments(region, problem, lead, partners,"
              " deadline, note) VALUES"
              " ('', 'blacklist', '市市场监管局', '各县(区)', '2019年9月前', ''),"
@@ -98,12 +93,12 @@ static sqlite3_int64 record(cm_store *s, const char *region,
     snprintf(sql, sizeof sql,
              "DELETE FROM runs WHERE region = '%s' AND period = '%s'", region,
              period);
-    exec_sql(s, sql);
+    th_exec(s, sql);
     snprintf(sql, sizeof sql,
              "INSERT INTO runs(region, period, started, status) VALUES"
              " ('%s', '%s', '2019-10-01T00:00:00', 'ok')",
              region, period);
-    exec_sql(s, sql);
+    th_exec(s, sql);
     sqlite3_int64 id = sqlite3_last_insert_rowid(db);
     for (size_t i = 0; problems[i]; i++) {
         snprintf(sql, sizeof sql,
@@ -111,7 +106,7 @@ static sqlite3_int64 record(cm_store *s, const char *region,
                  " problem, status, description) VALUES (%lld, '%s', '%s',"
                  " '%s_share', '%s', 'fail', '高于地级市平均水平')",
                  (long long)id, region, period, problems[i], problems[i]);
-        exec_sql(s, sql);
+        th_exec(s, sql);
     }
     /* an indicator of no problem: never a row, never resolved */
     snprintf(sql, sizeof sql,
@@ -119,14 +114,14 @@ static sqlite3_int64 record(cm_store *s, const char *region,
              " problem, status, description) VALUES (%lld, '%s', '%s',"
              " 'info', NULL, 'missing', '未报送')",
              (long long)id, region, period);
-    exec_sql(s, sql);
+    th_exec(s, sql);
     if (county_problem) {
         snprintf(sql, sizeof sql,
                  "INSERT INTO findings(run_id, region, period, indicator,"
                  " problem, status, description) VALUES (%lld, '" COUNTY
                  "', '%s', '%s_share', '%s', 'fail', '县')",
                  (long long)id, period, county_problem, county_problem);
-        exec_sql(s, sql);
+        th_exec(s, sql);
     }
     return id;
 }
@@ -269,7 +264,7 @@ static void test_three_months(void **state)
              " (%lld, 'definition', 'indicators/99-broken.ini', 0, '',"
              " 'not ini at all')",
              (long long)aug, (long long)aug, (long long)aug);
-    exec_sql(s, sql);
+    th_exec(s, sql);
 
     /* month 3: blacklist overdue (2019年9月前 = by 2019-08-31), 长期坚持
      * never; uscc resolved; double_publicity new (the county's finding in
@@ -410,7 +405,7 @@ static void test_bad_input(void **state)
     cm_report_free(r);
 
     /* a store without the tables: a located store error, nothing leaks */
-    exec_sql(f->s, "DROP TABLE findings");
+    th_exec(f->s, "DROP TABLE findings");
     r = report("2019-09", (row_spec[]){BLACKLIST}, 1);
     cm_diag_clear(&d);
     assert_int_equal(cm_lifecycle_build(f->s, r, &lc, &d), CM_ERR_STORE);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "dump.h"
+#include "storetest.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include "compute.h"
 #include "defs.h"
 #include "plan.h"
@@ -49,13 +51,6 @@ typedef struct fx {
     cm_defs *defs;
 } fx;
 
-static void exec(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-}
-
 /*
  * Inner Mongolia 150000; 乌海 150300 with 包头 150200 and 赤峰 150400 as
  * peers in the prefecture list. Years 2016-2020. Values of 150300:
@@ -85,22 +80,17 @@ static void exec(cm_store *s, const char *sql)
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    if (!f)
+    if (!f || th_store_open("plan", f->dir, f->db, &f->s) != 0)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/cm-plan-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->db, sizeof f->db, "%s/s.db", f->dir);
     cm_diag d;
     cm_diag_clear(&d);
-    if (cm_store_new(f->db, &f->s, &d) != CM_OK ||
-        cm_defs_load_mem("t.ini", defs_text, &f->defs, &d) != CM_OK) {
+    if (cm_defs_load_mem("t.ini", defs_text, &f->defs, &d) != CM_OK) {
         char buf[1024];
         cm_diag_format(&d, buf, sizeof buf);
         fprintf(stderr, "setup: %s\n", buf);
         return -1;
     }
-    exec(f->s,
+    th_exec(f->s,
          "INSERT INTO regions VALUES ('150000','内蒙古自治区','province',NULL),"
          "('150200','包头市','city','150000'),"
          "('150300','乌海市','city','150000'),"
@@ -151,13 +141,9 @@ static int teardown(void **state)
     if (!f)
         return 0;
     cm_defs_free(f->defs);
-    cm_store_free(f->s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = th_store_close(f->s, f->dir);
     free(f);
-    return 0;
+    return rc;
 }
 
 /* Writes text to dir/name; f->path receives the path. */

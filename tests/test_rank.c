@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "storetest.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,14 +77,6 @@ static int teardown(void **state)
     remove_tree(f->dir);
     free(f);
     return 0;
-}
-
-static void exec(cm_store *s, const char *sql)
-{
-    char *err = NULL;
-    int rc = sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
 }
 
 static void write_file(const fixture *f, const char *name, const char *text,
@@ -149,7 +143,7 @@ static long count(cm_store *s, const char *sql)
  * the two capitals 成都 and 贵阳 for the capital list. */
 static void hand_regions(cm_store *s)
 {
-    exec(s, "INSERT INTO regions VALUES"
+    th_exec(s, "INSERT INTO regions VALUES"
             " ('510000', '四川省', 'province', NULL),"
             " ('520000', '贵州省', 'province', NULL),"
             " ('510100', '成都市', 'city', '510000'),"
@@ -480,7 +474,7 @@ static void test_reimport_replaces(void **state)
      * line was kept: one line per distinct content) */
     snprintf(path, sizeof path, "%s/ranks.csv", f->dir);
     assert_int_equal(cm_rank_import_file(f->s, path, &rows, &d), CM_OK);
-    exec(f->s, "DELETE FROM imports WHERE rows = 5");
+    th_exec(f->s, "DELETE FROM imports WHERE rows = 5");
     char *after = dump(f->s);
     assert_string_equal(before, after);
     free(before);
@@ -602,7 +596,7 @@ static void test_nested(void **state)
     cm_diag d;
     cm_diag_clear(&d);
     assert_int_equal(cm_store_begin(f->s, &d), CM_OK);
-    exec(f->s, "INSERT INTO periods VALUES ('2019', 'year')");
+    th_exec(f->s, "INSERT INTO periods VALUES ('2019', 'year')");
     assert_int_equal(cm_rank_import_file(f->s, path, NULL, &d), CM_ERR_FIELD);
     assert_int_equal(cm_store_commit(f->s, &d), CM_OK);
     assert_int_equal(count(f->s, "SELECT count(*) FROM periods"

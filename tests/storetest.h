@@ -1,14 +1,58 @@
 /*
- * dump.h - the rows of a store as text, for tests that check a failed or
- * repeated import left the store exactly as it was. Include after cmocka.h.
+ * storetest.h - what the tests that build a store share: a temporary store,
+ * SQL that must succeed, and the rows of a store as text (to check that a
+ * failed or repeated import left it exactly as it was). Include after
+ * cmocka.h.
  */
-#ifndef CM_TEST_DUMP_H
-#define CM_TEST_DUMP_H
+#ifndef CM_TEST_STORETEST_H
+#define CM_TEST_STORETEST_H
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* Runs sql on the store, failing the test with SQLite's message. */
+static inline void th_exec(cm_store *s, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(cm_store_db(s), sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+    sqlite3_free(err);
+}
+
+/* A new store in a new temporary folder /tmp/cm-<tag>-XXXXXX: fills dir
+ * (64 bytes), db (128 bytes) and *s; returns 0, or -1 (with the reason on
+ * stderr) when either cannot be made. */
+static inline int th_store_open(const char *tag, char dir[64], char db[128],
+                                cm_store **s)
+{
+    snprintf(dir, 64, "/tmp/cm-%s-XXXXXX", tag);
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(db, 128, "%s/s.db", dir);
+    cm_diag d;
+    cm_diag_clear(&d);
+    if (cm_store_new(db, s, &d) != CM_OK) {
+        char buf[512];
+        cm_diag_format(&d, buf, sizeof buf);
+        fprintf(stderr, "store: %s\n", buf);
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes the store and removes its folder; 0, or -1 if rm failed. */
+static inline int th_store_close(cm_store *s, const char *dir)
+{
+    cm_store_free(s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
 
 /* Every row of each query (give them an ORDER BY), typed cell by cell
  * (N null, I integer, R real, T text), rows by "\n", queries by "#".
