@@ -14,7 +14,7 @@ CC       ?= cc
 PKGS      = sqlite3 xlsxwriter libpcre2-8
 # Lazily expanded: `make run` installs packages before these are first used.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm -pthread
 TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CWARNS   = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -32,7 +32,7 @@ else
 endif
 B = build/$(VARIANT)
 
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(CWARNS) $(VFLAGS) \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(CWARNS) $(VFLAGS) \
              -MMD -MP -Iengine $(PKG_CFLAGS)
 
 Q = @

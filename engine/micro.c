@@ -50,6 +50,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,37 @@ static const char *const upsert_sql[CM_MI__COUNT] = {
     " notice = excluded.notice",
 };
 
+/* ---- the reading thread's batches ---- */
+
+/* A file is read, checked and packed into batches by a second thread while
+ * this one upserts the previous batch: parsing, validation and hashing
+ * (a third of a publicity import's profile) leave SQLite's path. Rows go in
+ * groups of GROUP_ROWS per multi-row upsert, which halves the statement
+ * overhead of one upsert per row.
+ * Measured on publicity-2019-01.csv (389 k rows), bare SQLite loop:
+ * 1 row per statement 458 k rows/s, 16 rows 636 k, 64 rows 843 k. */
+#define GROUP_ROWS 32
+#define BATCH_ROWS 2048
+#define N_BATCHES 3
+/* A row's values never exceed MAX_COLS * MAX_TEXT bytes. */
+#define ARENA_BYTES (1024 * 1024)
+
+/* One bound value: text at arena offset off, or NULL (len = -1), or the
+ * integer iv (len = -2). */
+typedef struct mparam {
+    long long iv;
+    size_t off;
+    int len;
+} mparam;
+
+typedef struct batch {
+    mparam par[BATCH_ROWS * MAX_COLS];
+    long line[BATCH_ROWS];
+    char *arena;
+    size_t used;
+    int nrows;
+} batch;
+
 static const char *const entity_status[] = {
     "存续", "在业", "开业", "迁入", "迁出", "停业", "注销", "吊销", "撤销", NULL,
 };
@@ -154,8 +186,19 @@ typedef struct micro {
     long today;
     long max_day;             /* latest date accepted */
     sqlite3_stmt *ins;
+    sqlite3_stmt *ins_group;  /* GROUP_ROWS rows at once */
+    int nparam;               /* values bound per row */
     sqlite3_stmt *cal_has, *cal_del, *cal_year;
     cal_year *years;          /* calendar only: N_YEARS slots */
+    /* Pipelined kinds: the reader fills bt (one of b) and hands it over.
+     * Calendars have no bt: their rows are bound and stepped at once. */
+    batch *bt;
+    batch *b[N_BATCHES];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    long produced, consumed;  /* batches handed over / done with */
+    int reader_done;          /* the reader has finished (well or not) */
+    int writer_failed;        /* the writer has stopped: reader must too */
 } micro;
 
 const char *cm_micro_kind_name(cm_micro_kind k)
@@ -477,17 +520,42 @@ static cm_error check_yes_no(micro *m, const cm_csv_row *row, int j,
 
 /* ---- binding ---- */
 
+/* The row's value i (1-based, as the upsert's ?i) is column j. With a
+ * batch, the text is copied into its arena (the CSV buffers are reused);
+ * without, it is bound in place (the step happens inside the callback). */
 static void bind(micro *m, int i, int j)
 {
-    sqlite3_bind_text(m->ins, i, m->v[j], (int)m->n[j], SQLITE_STATIC);
+    batch *bt = m->bt;
+    if (!bt) {
+        sqlite3_bind_text(m->ins, i, m->v[j], (int)m->n[j], SQLITE_STATIC);
+        return;
+    }
+    mparam *p = &bt->par[bt->nrows * m->nparam + i - 1];
+    p->off = bt->used;
+    p->len = (int)m->n[j];
+    memcpy(bt->arena + bt->used, m->v[j], m->n[j]);
+    bt->used += m->n[j];
 }
 
 static void bind_or_null(micro *m, int i, int j)
 {
     if (m->n[j])
         bind(m, i, j);
+    else if (m->bt)
+        m->bt->par[m->bt->nrows * m->nparam + i - 1].len = -1;
     else
         sqlite3_bind_null(m->ins, i);
+}
+
+static void bind_int(micro *m, int i, int v)
+{
+    if (!m->bt) {
+        sqlite3_bind_int(m->ins, i, v);
+        return;
+    }
+    mparam *p = &m->bt->par[m->bt->nrows * m->nparam + i - 1];
+    p->len = -2;
+    p->iv = v;
 }
 
 static cm_error step(micro *m, sqlite3_stmt *q, long line, cm_diag *d)
@@ -495,6 +563,15 @@ static cm_error step(micro *m, sqlite3_stmt *q, long line, cm_diag *d)
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? CM_OK : db_fail(m, d, line);
+}
+
+/* The row's values are all bound: upsert it now, or keep it in the batch. */
+static cm_error row_done(micro *m, long line, cm_diag *d)
+{
+    if (!m->bt)
+        return step(m, m->ins, line, d);
+    m->bt->line[m->bt->nrows++] = line;
+    return CM_OK;
 }
 
 /* ---- rows of each kind ---- */
@@ -512,7 +589,7 @@ static cm_error row_entity(micro *m, const cm_csv_row *row, cm_diag *d)
         return e;
     for (int j = 0; j < 5; j++)
         bind(m, j + 1, j);
-    return step(m, m->ins, row->line, d);
+    return row_done(m, row->line, d);
 }
 
 static cm_error row_publicity(micro *m, const cm_csv_row *row, cm_diag *d)
@@ -534,7 +611,7 @@ static cm_error row_publicity(micro *m, const cm_csv_row *row, cm_diag *d)
     for (int j = 0; j < 7; j++)
         bind(m, j + 1, j);
     bind_or_null(m, 8, PUBLISHED); /* empty: not yet published */
-    return step(m, m->ins, row->line, d);
+    return row_done(m, row->line, d);
 }
 
 static cm_error row_blacklist(micro *m, const cm_csv_row *row, cm_diag *d)
@@ -566,9 +643,9 @@ static cm_error row_blacklist(micro *m, const cm_csv_row *row, cm_diag *d)
         bind(m, j + 1, j);
     bind_or_null(m, 7, REMOVED);
     bind(m, 8, REASON);
-    sqlite3_bind_int(m->ins, 9, training);
-    sqlite3_bind_int(m->ins, 10, commitment);
-    return step(m, m->ins, row->line, d);
+    bind_int(m, 9, training);
+    bind_int(m, 10, commitment);
+    return row_done(m, row->line, d);
 }
 
 static cm_error row_commitment(micro *m, const cm_csv_row *row, cm_diag *d)
@@ -584,8 +661,8 @@ static cm_error row_commitment(micro *m, const cm_csv_row *row, cm_diag *d)
         return e;
     for (int j = 0; j < 3; j++)
         bind(m, j + 1, j);
-    sqlite3_bind_int(m->ins, 4, published);
-    return step(m, m->ins, row->line, d);
+    bind_int(m, 4, published);
+    return row_done(m, row->line, d);
 }
 
 /* Adds notice to the year's list unless it is there already. */
@@ -736,6 +813,31 @@ static cm_error read_header(micro *m, const cm_csv_row *row, cm_diag *d)
     return CM_OK;
 }
 
+/* Reader side: makes sure the batch being filled has room for one more
+ * row, handing it to the writer when full. CM_ERR_STORE when the writer
+ * has stopped (its own message says why). */
+static cm_error batch_room(micro *m)
+{
+    batch *bt = m->bt;
+    if (bt->nrows < BATCH_ROWS &&
+        bt->used + (size_t)MAX_COLS * MAX_TEXT <= ARENA_BYTES)
+        return CM_OK;
+    pthread_mutex_lock(&m->mu);
+    m->produced++;
+    pthread_cond_broadcast(&m->cv);
+    while (m->produced - m->consumed >= N_BATCHES && !m->writer_failed)
+        pthread_cond_wait(&m->cv, &m->mu);
+    int stop = m->writer_failed;
+    long slot = m->produced % N_BATCHES;
+    pthread_mutex_unlock(&m->mu);
+    if (stop)
+        return CM_ERR_STORE;
+    m->bt = m->b[slot];
+    m->bt->nrows = 0;
+    m->bt->used = 0;
+    return CM_OK;
+}
+
 static cm_error on_row(void *ctx, const cm_csv_row *row, cm_diag *d)
 {
     micro *m = ctx;
@@ -766,6 +868,8 @@ static cm_error on_row(void *ctx, const cm_csv_row *row, cm_diag *d)
         m->n[j] = len;
     }
     cm_error e;
+    if (m->bt && (e = batch_room(m)))
+        return e;
     switch (m->kind) {
     case CM_MI_ENTITIES: e = row_entity(m, row, d); break;
     case CM_MI_PUBLICITY: e = row_publicity(m, row, d); break;
@@ -859,6 +963,14 @@ static cm_error record_import(micro *m, const char *hex, long long size,
 static void micro_clear(micro *m)
 {
     sqlite3_finalize(m->ins);
+    sqlite3_finalize(m->ins_group);
+    for (int i = 0; i < N_BATCHES; i++) {
+        if (m->b[i])
+            free(m->b[i]->arena);
+        free(m->b[i]);
+    }
+    pthread_mutex_destroy(&m->mu);
+    pthread_cond_destroy(&m->cv);
     sqlite3_finalize(m->cal_has);
     sqlite3_finalize(m->cal_del);
     sqlite3_finalize(m->cal_year);
@@ -867,6 +979,161 @@ static void micro_clear(micro *m)
             free(m->years[i].notices);
     free(m->years);
     free(m->regions);
+}
+
+/* "INSERT ... VALUES (?1, ...) ON CONFLICT ..." for GROUP_ROWS rows. */
+static char *group_sql(const char *one, int np)
+{
+    const char *v = strstr(one, " VALUES (");
+    const char *close = v ? strchr(v, ')') : NULL;
+    if (!close)
+        return NULL;
+    size_t head = (size_t)(v - one), cap = strlen(one) + 16;
+    cap += (size_t)GROUP_ROWS * (size_t)np * 8 + 16;
+    char *sql = malloc(cap);
+    if (!sql)
+        return NULL;
+    memcpy(sql, one, head);
+    size_t n = head + (size_t)snprintf(sql + head, cap - head, " VALUES ");
+    for (int g = 0; g < GROUP_ROWS; g++)
+        for (int i = 0; i < np; i++)
+            n += (size_t)snprintf(sql + n, cap - n, "%s?%d%s",
+                                  i ? ", " : g ? ", (" : "(",
+                                  g * np + i + 1, i == np - 1 ? ")" : "");
+    snprintf(sql + n, cap - n, "%s", close + 1);
+    return sql;
+}
+
+static void bind_row(const micro *m, sqlite3_stmt *q, int first,
+                     const batch *bt, int r)
+{
+    const mparam *p = &bt->par[r * m->nparam];
+    for (int i = 0; i < m->nparam; i++) {
+        int k = first + i + 1;
+        if (p[i].len == -1)
+            sqlite3_bind_null(q, k);
+        else if (p[i].len == -2)
+            sqlite3_bind_int64(q, k, p[i].iv);
+        else
+            sqlite3_bind_text(q, k, bt->arena + p[i].off, p[i].len,
+                              SQLITE_STATIC);
+    }
+}
+
+/* Writer side: upserts one batch, GROUP_ROWS rows per statement, the rest
+ * one by one. */
+static cm_error write_batch(micro *m, const batch *bt, cm_diag *d)
+{
+    int r = 0;
+    for (; r + GROUP_ROWS <= bt->nrows; r += GROUP_ROWS) {
+        for (int g = 0; g < GROUP_ROWS; g++)
+            bind_row(m, m->ins_group, g * m->nparam, bt, r + g);
+        int rc = sqlite3_step(m->ins_group);
+        sqlite3_reset(m->ins_group);
+        if (rc != SQLITE_DONE)
+            return cm_diag_set(d, CM_ERR_STORE, m->path, bt->line[r], NULL,
+                               "store: %s (writing the rows of lines %ld "
+                               "to %ld)", sqlite3_errmsg(m->db),
+                               bt->line[r], bt->line[r + GROUP_ROWS - 1]);
+    }
+    for (; r < bt->nrows; r++) {
+        bind_row(m, m->ins, 0, bt, r);
+        cm_error e = step(m, m->ins, bt->line[r], d);
+        if (e)
+            return e;
+    }
+    return CM_OK;
+}
+
+/* Writer side: upserts batches as the reader hands them over, until it
+ * has finished and none is left. */
+static cm_error write_batches(micro *m, cm_diag *d)
+{
+    for (;;) {
+        pthread_mutex_lock(&m->mu);
+        while (m->consumed == m->produced && !m->reader_done)
+            pthread_cond_wait(&m->cv, &m->mu);
+        int idle = m->consumed == m->produced;
+        const batch *bt = m->b[m->consumed % N_BATCHES];
+        pthread_mutex_unlock(&m->mu);
+        if (idle)
+            return CM_OK;
+        cm_error e = write_batch(m, bt, d);
+        pthread_mutex_lock(&m->mu);
+        if (e)
+            m->writer_failed = 1;
+        else
+            m->consumed++;
+        pthread_cond_broadcast(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+        if (e)
+            return e;
+    }
+}
+
+typedef struct reader_job {
+    micro *m;
+    cm_error e;
+    cm_diag d;
+    char hex[65];
+    long long size;
+} reader_job;
+
+/* The reading thread: parses, checks and packs the whole file, then hands
+ * over the last, partly filled batch. */
+static void *reader_main(void *arg)
+{
+    reader_job *job = arg;
+    micro *m = job->m;
+    job->e = cm_csv_read_hash(m->path, on_row, m, NULL, job->hex, &job->size,
+                              &job->d);
+    pthread_mutex_lock(&m->mu);
+    if (!job->e && m->bt->nrows)
+        m->produced++;
+    m->reader_done = 1;
+    pthread_cond_broadcast(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    return NULL;
+}
+
+/* Reads path on a second thread while this one writes. */
+static cm_error read_pipelined(micro *m, char hex[65], long long *size,
+                               cm_diag *d)
+{
+    reader_job job;
+    memset(&job, 0, sizeof job);
+    job.m = m;
+    cm_diag_clear(&job.d);
+    for (int i = 0; i < N_BATCHES; i++) {
+        if (!(m->b[i] = calloc(1, sizeof *m->b[i])) ||
+            !(m->b[i]->arena = malloc(ARENA_BYTES)))
+            return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL,
+                               "out of memory");
+    }
+    m->bt = m->b[0];
+    char *gsql = group_sql(upsert_sql[m->kind], m->nparam);
+    if (!gsql)
+        return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL,
+                           "out of memory");
+    cm_error e = prepare(m, gsql, &m->ins_group, d);
+    free(gsql);
+    if (e)
+        return e;
+    pthread_t t;
+    if (pthread_create(&t, NULL, reader_main, &job) != 0)
+        return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL,
+                           "cannot start the reading thread");
+    e = write_batches(m, d);
+    pthread_join(t, NULL);
+    if (e) /* the reader stopped for the writer: the writer's error counts */
+        return e;
+    if (job.e) {
+        *d = job.d;
+        return job.e;
+    }
+    memcpy(hex, job.hex, sizeof job.hex);
+    *size = job.size;
+    return CM_OK;
 }
 
 /* Imports one file inside the caller's transaction. */
@@ -882,6 +1149,9 @@ static cm_error import_one(cm_store *s, cm_micro_kind kind, const char *path,
     m.spec = kind_cols[kind];
     while (m.spec[m.ncol])
         m.ncol++;
+    m.nparam = m.ncol;
+    pthread_mutex_init(&m.mu, NULL);
+    pthread_cond_init(&m.cv, NULL);
     m.today = today_day();
     m.period_end = LONG_MAX;
     int np = name_period(path, m.period, &m.period_end);
@@ -925,7 +1195,10 @@ static cm_error import_one(cm_store *s, cm_micro_kind kind, const char *path,
                          &m.cal_year, d)))
             goto done;
     }
-    e = cm_csv_read_hash(path, on_row, &m, NULL, hex, &size, d);
+    if (kind == CM_MI_CALENDAR) /* a few rows, stepped as they are read */
+        e = cm_csv_read_hash(path, on_row, &m, NULL, hex, &size, d);
+    else
+        e = read_pipelined(&m, hex, &size, d);
     if (!e && !m.have_header) {
         char exp[256];
         e = cm_diag_set(d, CM_ERR_CSV, path, 0, NULL,
@@ -998,6 +1271,11 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
      * in memory; 64 MiB keeps the whole process under 256 MB. */
     int old_cache = pragma_int(db, "PRAGMA cache_size");
     sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+    /* A multi-row upsert keeps a statement journal (the pages one statement
+     * changed, to undo it alone): in memory it is a few pages; in a
+     * temporary file it was 214 k pwrite() calls for one monthly file. */
+    int old_temp = pragma_int(db, "PRAGMA temp_store");
+    sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
     /* The per-row foreign-key probe of regions doubles SQLite's share of
      * the import (2 M publicity rows: 5.4 s against 2.8 s, measured).
      * Every region is checked against the store's regions read inside the
@@ -1019,6 +1297,8 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
         sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", old_cache);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    snprintf(sql, sizeof sql, "PRAGMA temp_store = %d", old_temp);
     sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (!e && rows)
         *rows = n;

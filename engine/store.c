@@ -289,9 +289,13 @@ cm_error cm_store_new(const char *path, cm_store **out, cm_diag *d)
                         v, CM_VERSION, CM_STORE_VERSION);
         goto fail;
     }
-    /* WAL lets reports be read while an import writes; set before the
-     * migration so the first transaction already uses it. */
-    if ((e = cm_store_exec(s, "PRAGMA journal_mode = WAL", d)))
+    /* A rollback journal, not WAL: a bulk import mostly adds new pages,
+     * which a rollback journal never copies, while WAL writes every page
+     * twice (log, then checkpoint). Importing the 14.4 M-row bench set:
+     * 44.6 s (12.6 s system time) in WAL, 37.6 s (6.8 s) with TRUNCATE.
+     * credmon is a batch tool; readers wait for a commit, not for an import.
+     * Set before the migration so the first transaction already uses it. */
+    if ((e = cm_store_exec(s, "PRAGMA journal_mode = TRUNCATE", d)))
         goto fail;
     if (v < CM_STORE_VERSION && (e = migrate(s, d)))
         goto fail;

@@ -75,7 +75,7 @@ typedef struct cm_store cm_store;
 
 /* Opens (creating if needed) the store at path and migrates it to
  * CM_STORE_VERSION. Refuses a store newer than this binary (CM_ERR_STORE).
- * Sets foreign_keys=ON, busy_timeout 5 s, journal_mode=WAL. */
+ * Sets foreign_keys=ON, busy_timeout 5 s, journal_mode=TRUNCATE (see store.c). */
 cm_error cm_store_new(const char *path, cm_store **out, cm_diag *d);
 
 /* Closes the store; NULL is a no-op. */

@@ -766,6 +766,54 @@ static void test_bad_files(void **state)
     assert_true(sizeof bad_cases / sizeof *bad_cases >= 15);
 }
 
+/* Files longer than the reader's batches (2048 rows, written 32 to a
+ * statement): every row arrives once; a row repeated inside one statement
+ * upserts; a bad row after several batches were written refuses the whole
+ * file and names its own line. */
+static void test_many_batches(void **state)
+{
+    fixture *f = *state;
+    enum { N = 5003 };
+    size_t cap = (size_t)N * 160 + 256, len = 0;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "id,kind,source_unit,region,subject_name,"
+                            "subject_code,decided,published\n");
+    for (int i = 0; i < N; i++) {
+        /* row 11 repeats row 10's id, now published: the later row wins */
+        int id = i == 10 ? 9 : i;
+        len += (size_t)snprintf(csv + len, cap - len,
+                                "XK-%05d,许可,市市场监督管理局,511802,某某公司%d,"
+                                ",2019-06-%02d,%s\n", id, i, 1 + i % 28,
+                                i == 9 ? "" : "2019-06-29");
+    }
+    import_ok(f, "publicity-2019-06.csv", csv, N);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"), N - 1);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"
+                                 " WHERE published IS NULL"), 0);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"
+                                 " WHERE id = 'XK-00009'"
+                                 " AND subject_name = '某某公司10'"), 1);
+    char *before = dump(f->s);
+    /* the same file with a bad region on line 4900 (row 4899) */
+    char *bad = strstr(csv, "XK-04898,");
+    assert_non_null(bad);
+    char *region = strstr(bad, ",511802,");
+    assert_non_null(region);
+    memcpy(region, ",519999,", 8);
+    cm_diag d;
+    assert_int_equal(import_text(f, "publicity-2019-06.csv", csv, NULL, &d),
+                     CM_ERR_REFERENCE);
+    assert_int_equal(d.line, 4900);
+    assert_string_equal(d.field, "region");
+    char *after = dump(f->s);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+    free(csv);
+}
+
 /* An import inside a caller's transaction uses a savepoint: a failure
  * undoes only the file, the caller's own work stays. */
 static void test_nested(void **state)
@@ -800,6 +848,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

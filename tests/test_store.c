@@ -84,7 +84,7 @@ static void test_new_and_reopen(void **state)
     assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
     char buf[32];
     assert_string_equal(query_text(db, "PRAGMA journal_mode", buf, sizeof buf),
-                        "wal");
+                        "truncate");
     /* every table of the schema is there */
     assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
                                    " type = 'table' AND name IN ('regions',"
