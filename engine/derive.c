@@ -5,6 +5,7 @@
 #include "derive.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "domain.h"
 #include "ini.h"
+#include "sha256.h"
 
 #define ID_MAX 64
 
@@ -24,6 +26,7 @@ void cm_derive_free(cm_derive_set *set)
         free(set->items[i].id);
         free(set->items[i].name);
         free(set->items[i].sql);
+        free(set->items[i].tables);
         free(set->items[i].file);
     }
     free(set->items);
@@ -79,6 +82,58 @@ static cm_error finish_section(loader *L, cm_diag *d)
     if (!x->sql)
         return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->line, "sql",
                            "[derive %s] has no sql", x->id);
+    if (x->tables && x->by_unit)
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->line, "tables",
+                           "[derive %s]: 'tables' (incremental runs) is for "
+                           "by = region only", x->id);
+    return CM_OK;
+}
+
+/* tables = a, b: microdata tables (micro.h kinds with a change log),
+ * kept as "a,b". */
+static cm_error set_tables(cm_derivation *x, const char *file, long line,
+                           const char *value, cm_diag *d)
+{
+    static const char *const known[] = {"entities", "publicity", "blacklist",
+                                        "commitments"};
+    if (x->tables)
+        return cm_diag_set(d, CM_ERR_DUPLICATE, file, line, "tables",
+                           "'tables' given twice");
+    size_t cap = strlen(value) + 1, n = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return cm_diag_set(d, CM_ERR_NOMEM, file, line, "tables",
+                           "out of memory");
+    const char *p = value;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t k = strcspn(p, " ,");
+        if (!k)
+            break;
+        int ok = 0;
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+            ok |= strlen(known[i]) == k && strncmp(known[i], p, k) == 0;
+        if (!ok) {
+            free(out);
+            return cm_diag_set(d, CM_ERR_NAME, file, line, "tables",
+                               "'%.*s' is not a microdata table (entities, "
+                               "publicity, blacklist, commitments)",
+                               (int)k, p);
+        }
+        if (n)
+            out[n++] = ',';
+        memcpy(out + n, p, k);
+        n += k;
+        p += k;
+    }
+    out[n] = '\0';
+    if (!n) {
+        free(out);
+        return cm_diag_set(d, CM_ERR_DEFINITION, file, line, "tables",
+                           "no table listed");
+    }
+    x->tables = out;
     return CM_OK;
 }
 
@@ -145,10 +200,12 @@ static cm_error on_ini(void *ctx, const char *section, const char *key,
             return cm_diag_set(d, CM_ERR_DEFINITION, L->file, line, key,
                                "'%s' is not 'region' or 'unit'", value);
         return CM_OK;
+    } else if (strcmp(key, "tables") == 0) {
+        return set_tables(x, L->file, line, value, d);
     } else {
         return cm_diag_set(d, CM_ERR_NAME, L->file, line, key,
-                           "unknown key '%s' in [derive %s] (name, by, sql)",
-                           key, x->id);
+                           "unknown key '%s' in [derive %s] (name, by, "
+                           "tables, sql)", key, x->id);
     }
     if (*slot)
         return cm_diag_set(d, CM_ERR_DUPLICATE, L->file, line, key,
@@ -265,10 +322,80 @@ static void unregister(sqlite3 *db)
 typedef struct run_ctx {
     cm_store *s;
     sqlite3 *db;
-    char from[8], to[8], start[11], end[11];
+    char from[8], to[8], start[11], end[11], prev[16];
     sqlite3_stmt *ins_value, *ins_unit, *ins_period, *del_value, *del_unit;
+    sqlite3_stmt *ins_kept;
     long rows;
+    int incremental;
 } run_ctx;
+
+/* Runs a one-value integer query with text parameters ?1..?n; -1 when it
+ * fails, 0 when it returns no row. */
+static long long query_int(sqlite3 *db, const char *sql, int n, ...)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(q, i + 1, va_arg(ap, const char *), -1,
+                          SQLITE_TRANSIENT);
+    va_end(ap);
+    int rc = sqlite3_step(q);
+    long long v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0)
+                  : rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* May x start from its values of the month before from? (derive.h) */
+static int can_continue(run_ctx *c, const cm_derivation *x,
+                        const char *sql_hex)
+{
+    if (!x->tables || !c->prev[0])
+        return 0;
+    return query_int(
+               c->db,
+               "SELECT 1 FROM derive_state s"
+               " WHERE s.derivation = ?1 AND s.period = ?2"
+               " AND s.sql_sha256 = ?3 AND NOT EXISTS ("
+               "  SELECT 1 FROM micro_changes m"
+               "  WHERE instr(',' || ?4 || ',', ',' || m.tbl || ',') > 0"
+               "  AND m.month <= ?2 AND (m.seq IS NULL OR m.seq > s.seq))",
+               4, x->id, c->prev, sql_hex, x->tables) == 1;
+}
+
+/* Keeps what x returned for from..to (table derived) and the change
+ * sequence it reflects (derive_state), for the next run to continue. */
+static cm_error keep_state(run_ctx *c, const cm_derivation *x,
+                           const char *sql_hex, cm_diag *d)
+{
+    static const char *const sql[] = {
+        "DELETE FROM derive_state WHERE derivation = ?1"
+        " AND period BETWEEN ?2 AND ?3",
+        "INSERT INTO derive_state(derivation, period, sql_sha256, seq)"
+        " SELECT ?1, period, ?4,"
+        "  (SELECT coalesce(max(seq), 0) FROM micro_changes)"
+        " FROM derived WHERE derivation = ?1 AND period BETWEEN ?2 AND ?3"
+        " GROUP BY period",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(c->db, sql[i], -1, &q, NULL) != SQLITE_OK)
+            return cm_store_fail(c->s, d, "keeping the derivation's state");
+        sqlite3_bind_text(q, 1, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, c->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, c->to, -1, SQLITE_STATIC);
+        if (i == 1)
+            sqlite3_bind_text(q, 4, sql_hex, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return cm_store_fail(c->s, d, "keeping the derivation's state");
+    }
+    return CM_OK;
+}
 
 static cm_error fail_sql(run_ctx *c, const cm_derivation *x, cm_diag *d,
                          const char *what)
@@ -301,6 +428,42 @@ static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
     bind_param(q, ":end", c->end);
     bind_param(q, ":from", c->from);
     bind_param(q, ":to", c->to);
+    bind_param(q, ":prev", c->prev);
+    bind_param(q, ":id", x->id);
+    char sql_hex[65] = "";
+    if (x->tables) {
+        cm_sha256 h;
+        unsigned char dig[32];
+        cm_sha256_init(&h);
+        cm_sha256_update(&h, x->sql, strlen(x->sql));
+        cm_sha256_final(&h, dig);
+        cm_sha256_hex(dig, sql_hex);
+    }
+    int inc = can_continue(c, x, sql_hex);
+    c->incremental += inc;
+    int inc_i = sqlite3_bind_parameter_index(q, ":incremental");
+    if (inc_i > 0)
+        sqlite3_bind_int(q, inc_i, inc);
+    if (x->tables) {
+        /* what the run returns replaces the kept values of its months */
+        sqlite3_stmt *del;
+        if (sqlite3_prepare_v2(c->db,
+                               "DELETE FROM derived WHERE derivation = ?1"
+                               " AND period BETWEEN ?2 AND ?3",
+                               -1, &del, NULL) != SQLITE_OK) {
+            sqlite3_finalize(q);
+            return cm_store_fail(c->s, d, "clearing kept values");
+        }
+        sqlite3_bind_text(del, 1, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(del, 2, c->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(del, 3, c->to, -1, SQLITE_STATIC);
+        int drc = sqlite3_step(del);
+        sqlite3_finalize(del);
+        if (drc != SQLITE_DONE) {
+            sqlite3_finalize(q);
+            return cm_store_fail(c->s, d, "clearing kept values");
+        }
+    }
     /* column layout: [unit,] region, period, element... */
     int ncol = sqlite3_column_count(q), first = x->by_unit ? 3 : 2;
     const char *want[3] = {"unit", "region", "period"};
@@ -387,11 +550,34 @@ static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
                                  sqlite3_errmsg(c->db));
             else
                 c->rows++;
+            if (rc == CM_OK && x->tables) {
+                sqlite3_reset(c->ins_kept);
+                sqlite3_bind_text(c->ins_kept, 1, x->id, -1, SQLITE_STATIC);
+                sqlite3_bind_text(c->ins_kept, 2, period, -1,
+                                  SQLITE_TRANSIENT);
+                sqlite3_bind_text(c->ins_kept, 3, region, -1,
+                                  SQLITE_TRANSIENT);
+                sqlite3_bind_text(c->ins_kept, 4, sqlite3_column_name(q, i),
+                                  -1, SQLITE_TRANSIENT);
+                if (sqlite3_column_type(q, i) == SQLITE_NULL)
+                    sqlite3_bind_null(c->ins_kept, 5);
+                else
+                    sqlite3_bind_double(c->ins_kept, 5,
+                                        sqlite3_column_double(q, i));
+                if (sqlite3_step(c->ins_kept) != SQLITE_DONE)
+                    rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file,
+                                     x->sql_line, "sql",
+                                     "cannot keep %s for %s %s: %s",
+                                     sqlite3_column_name(q, i), region,
+                                     period, sqlite3_errmsg(c->db));
+            }
         }
     }
     if (rc == CM_OK && step != SQLITE_DONE)
         rc = fail_sql(c, x, d, "failed");
     sqlite3_finalize(q);
+    if (rc == CM_OK && x->tables)
+        rc = keep_state(c, x, sql_hex, d);
     return rc;
 }
 
@@ -423,6 +609,8 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     memcpy(c.to, to, 8);
     snprintf(c.start, sizeof c.start, "%04d-%02d-01", y1, m1);
     snprintf(c.end, sizeof c.end, "%04d-%02d-%02d", y2, m2, cm_date_month_days(y2, m2));
+    if (!cm_period_shift(from, 1, c.prev))
+        c.prev[0] = '\0';
 
     cm_calendar *cal = NULL;
     cm_error rc = cm_derive_calendar(s, &cal, d);
@@ -454,9 +642,11 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
         "AND period BETWEEN ?2 AND ?3 AND length(period) = 7 "
         "AND substr(period, 6, 1) <> 'Q'",
         "DELETE FROM unit_values WHERE element = ?1 AND period BETWEEN ?2 AND ?3",
+        "INSERT INTO derived(derivation, period, region, element, value)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)",
     };
     sqlite3_stmt **st[] = {&c.ins_value, &c.ins_unit, &c.ins_period,
-                           &c.del_value, &c.del_unit};
+                           &c.del_value, &c.del_unit, &c.ins_kept};
     for (size_t i = 0; i < sizeof sql / sizeof *sql && rc == CM_OK; i++)
         if (sqlite3_prepare_v2(c.db, sql[i], -1, st[i], NULL) != SQLITE_OK)
             rc = cm_store_fail(s, d, "preparing the derivation statements");
@@ -476,6 +666,7 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     cm_calendar_free(cal);
     if (stats) {
         stats->rows = rc == CM_OK ? c.rows : 0;
+        stats->incremental = rc == CM_OK ? c.incremental : 0;
         stats->ms = now_ms() - t0;
     }
     return rc;

@@ -23,6 +23,25 @@
  * never overwritten. A row whose period lies outside the months asked for
  * is an error (the statement forgot to filter). Only one SELECT or WITH
  * statement is accepted; SQL errors are located at the sql key's line.
+ *
+ * Incremental runs. A by = region derivation may list the microdata
+ * tables its values depend on:
+ *
+ *   tables = entities, commitments
+ *
+ * Its results are then also kept per month (store table derived), with
+ * the import sequence they reflect. When it next runs for from..to and
+ * the month before from was derived with the same SQL, and no record of
+ * those tables dated in or before that month has been imported since
+ * (store table micro_changes), the statement gets :incremental = 1 and
+ * may read its own previous values, WHERE derivation = :id AND period =
+ * :prev, instead of recounting the whole history: a running total then
+ * only adds the months asked for. Otherwise :incremental = 0 and it must
+ * compute everything. The declaration is responsible for the promise
+ * that a record only changes values from the month of its own date on
+ * (registered, decided, listed, date): that is what the change log
+ * records. Every statement gets :incremental (0 when it lists no
+ * tables), :prev and :id.
  */
 #ifndef CM_DERIVE_H
 #define CM_DERIVE_H
@@ -36,6 +55,7 @@
 typedef struct cm_derivation {
     char *id, *name, *sql;
     int by_unit;        /* 1: rows carry a unit column */
+    char *tables;       /* "entities,commitments" (tables key), or NULL */
     char *file;
     long line, sql_line;
 } cm_derivation;
@@ -53,6 +73,7 @@ void cm_derive_free(cm_derive_set *set);
 
 typedef struct cm_derive_stats {
     long rows;          /* values written */
+    int incremental;    /* derivations that started from stored values */
     double ms;          /* wall time */
 } cm_derive_stats;
 

@@ -253,8 +253,12 @@ static int cmd_derive(int argc, char **argv)
     cm_store_free(s);
     if (rc != CM_OK)
         return rc == CM_ERR_DEFINITION ? fail_defs(&d) : fail(&d);
-    printf("derived %ld values from %zu derivation%s for %s..%s (%.0f ms)\n",
+    printf("derived %ld values from %zu derivation%s for %s..%s (%.0f ms",
            st.rows, n, n == 1 ? "" : "s", from, to, st.ms);
+    if (st.incremental)
+        printf("; %d continued from the values of the month before",
+               st.incremental);
+    printf(")\n");
     return EXIT_OK_;
 }
 

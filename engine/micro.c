@@ -194,6 +194,9 @@ typedef struct micro {
      * Calendars have no bt: their rows are bound and stepped at once. */
     batch *bt;
     batch *b[N_BATCHES];
+    /* bit per month since 1949-01 holding a row's own date (store.c,
+     * micro_changes), set by the reader */
+    unsigned char months[N_YEARS * 12 / 8 + 1];
     pthread_mutex_t mu;
     pthread_cond_t cv;
     long produced, consumed;  /* batches handed over / done with */
@@ -574,6 +577,18 @@ static cm_error row_done(micro *m, long line, cm_diag *d)
     return CM_OK;
 }
 
+/* The month of column j (a date check_date accepted: exactly YYYY-MM-DD,
+ * not before FIRST_YEAR) changed in this import. */
+static void note_month(micro *m, int j)
+{
+    const char *s = m->v[j];
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+            (s[3] - '0');
+    int k = (y - FIRST_YEAR) * 12 + (s[5] - '0') * 10 + (s[6] - '0') - 1;
+    if (k >= 0 && k < N_YEARS * 12)
+        m->months[k >> 3] |= (unsigned char)(1u << (k & 7));
+}
+
 /* ---- rows of each kind ---- */
 
 static cm_error row_entity(micro *m, const cm_csv_row *row, cm_diag *d)
@@ -587,6 +602,7 @@ static cm_error row_entity(micro *m, const cm_csv_row *row, cm_diag *d)
         (e = check_date(m, row, REGISTERED, 0, &day, d)) ||
         (e = check_list(m, row, STATUS, entity_status, NULL, d)))
         return e;
+    note_month(m, REGISTERED);
     for (int j = 0; j < 5; j++)
         bind(m, j + 1, j);
     return row_done(m, row->line, d);
@@ -608,6 +624,7 @@ static cm_error row_publicity(micro *m, const cm_csv_row *row, cm_diag *d)
         return e;
     (void)decided;
     (void)published;
+    note_month(m, DECIDED);
     for (int j = 0; j < 7; j++)
         bind(m, j + 1, j);
     bind_or_null(m, 8, PUBLISHED); /* empty: not yet published */
@@ -639,6 +656,7 @@ static cm_error row_blacklist(micro *m, const cm_csv_row *row, cm_diag *d)
     if ((e = check_yes_no(m, row, TRAINING, 1, &training, d)) ||
         (e = check_yes_no(m, row, COMMITMENT, 1, &commitment, d)))
         return e;
+    note_month(m, LISTED);
     for (int j = 0; j < 6; j++)
         bind(m, j + 1, j);
     bind_or_null(m, 7, REMOVED);
@@ -659,6 +677,7 @@ static cm_error row_commitment(micro *m, const cm_csv_row *row, cm_diag *d)
         (e = check_date(m, row, DATE, 0, &day, d)) ||
         (e = check_yes_no(m, row, PUBLISHED, 0, &published, d)))
         return e;
+    note_month(m, DATE);
     for (int j = 0; j < 3; j++)
         bind(m, j + 1, j);
     bind_int(m, 4, published);
@@ -960,6 +979,48 @@ static cm_error record_import(micro *m, const char *hex, long long size,
     return rc == SQLITE_DONE ? CM_OK : db_fail(m, d, 0);
 }
 
+/* Logs the months this file changed (store.c, micro_changes) under a new
+ * sequence number, which also stamps the months the triggers logged. */
+static cm_error record_changes(micro *m, cm_diag *d)
+{
+    sqlite3_stmt *q;
+    cm_error e = prepare(m, "SELECT coalesce(max(seq), 0) + 1"
+                            " FROM micro_changes", &q, d);
+    if (e)
+        return e;
+    long long seq = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0)
+                                                  : 0;
+    sqlite3_finalize(q);
+    if (!seq)
+        return db_fail(m, d, 0);
+    if ((e = prepare(m, "INSERT INTO micro_changes(tbl, month, seq)"
+                        " VALUES (?1, ?2, ?3)"
+                        " ON CONFLICT DO UPDATE SET seq = excluded.seq",
+                     &q, d)))
+        return e;
+    for (int k = 0; k < N_YEARS * 12 && !e; k++) {
+        if (!(m->months[k >> 3] & (1u << (k & 7))))
+            continue;
+        char month[16];
+        snprintf(month, sizeof month, "%04d-%02d", FIRST_YEAR + k / 12,
+                 k % 12 + 1);
+        sqlite3_bind_text(q, 1, kind_names[m->kind], -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, month, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, 3, seq);
+        e = step(m, q, 0, d);
+    }
+    sqlite3_finalize(q);
+    if (e)
+        return e;
+    if ((e = prepare(m, "UPDATE micro_changes SET seq = ?1"
+                        " WHERE seq IS NULL", &q, d)))
+        return e;
+    sqlite3_bind_int64(q, 1, seq);
+    e = step(m, q, 0, d);
+    sqlite3_finalize(q);
+    return e;
+}
+
 static void micro_clear(micro *m)
 {
     sqlite3_finalize(m->ins);
@@ -1207,6 +1268,8 @@ static cm_error import_one(cm_store *s, cm_micro_kind kind, const char *path,
     }
     if (!e && kind == CM_MI_CALENDAR)
         e = finish_calendar(&m, d);
+    if (!e && kind != CM_MI_CALENDAR)
+        e = record_changes(&m, d);
     if (!e)
         e = record_import(&m, hex, size, d);
     if (!e && rows)

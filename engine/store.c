@@ -140,8 +140,49 @@ static const char schema_v3[] =
     "  ON DELETE CASCADE) WITHOUT ROWID;"
     "PRAGMA user_version = 3;";
 
+/* Version 4: incremental derivation (issue 3).
+ * - Date indexes, so that a month's records are found without a scan of
+ *   the table (10 M publicity rows: a full scan is about 2 s).
+ * - micro_changes: per microdata table, the months whose records changed
+ *   (month of the record's own date: registered, decided, listed, date),
+ *   with the sequence number of the import that last changed them. The
+ *   importer writes the months of the rows it read; the triggers add the
+ *   old month of a row whose date an upsert moved (NULL seq: stamped by the
+ *   import at its end).
+ * - derived / derive_state: what each derivation returned, by month, with
+ *   the change sequence and SQL it was computed from. A derivation that
+ *   lists its tables may then start from the previous month's values when
+ *   no record of a month up to it has changed since (derive.h). */
+static const char schema_v4[] =
+    "CREATE INDEX entities_registered ON entities(registered);"
+    "CREATE INDEX publicity_decided ON publicity(decided);"
+    "CREATE INDEX commitments_date ON commitments(date);"
+    "CREATE TABLE micro_changes("
+    " tbl TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER,"
+    " PRIMARY KEY (tbl, month)) WITHOUT ROWID;"
+    "CREATE TRIGGER entities_moved AFTER UPDATE OF registered ON entities"
+    " WHEN old.registered IS NOT new.registered BEGIN"
+    " INSERT INTO micro_changes VALUES"
+    "  ('entities', substr(old.registered, 1, 7), NULL)"
+    "  ON CONFLICT DO UPDATE SET seq = NULL; END;"
+    "CREATE TRIGGER publicity_moved AFTER UPDATE OF decided ON publicity"
+    " WHEN old.decided IS NOT new.decided BEGIN"
+    " INSERT INTO micro_changes VALUES"
+    "  ('publicity', substr(old.decided, 1, 7), NULL)"
+    "  ON CONFLICT DO UPDATE SET seq = NULL; END;"
+    "CREATE TABLE derived("
+    " derivation TEXT NOT NULL, period TEXT NOT NULL, region TEXT NOT NULL,"
+    " element TEXT NOT NULL, value REAL,"
+    " PRIMARY KEY (derivation, period, region, element)) WITHOUT ROWID;"
+    "CREATE TABLE derive_state("
+    " derivation TEXT NOT NULL, period TEXT NOT NULL,"
+    " sql_sha256 TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " PRIMARY KEY (derivation, period)) WITHOUT ROWID;"
+    "PRAGMA user_version = 4;";
+
 /* Migrations in order: migrations[v] brings version v to v + 1. */
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
+                                         schema_v4};
 
 /* Cached statements. ORDER STMT: keep in step with stmt_sql[]. */
 enum {

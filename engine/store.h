@@ -69,7 +69,7 @@
 
 #include "cm.h"
 
-#define CM_STORE_VERSION 3
+#define CM_STORE_VERSION 4
 
 typedef struct cm_store cm_store;
 

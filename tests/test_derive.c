@@ -78,11 +78,15 @@ static const char base_sql[] =
     " ('91512081MA62K0260E','己公司','511802','失信被执行人','市法院','2019-03-05','2019-09-20','期满移出',0,0),"
     " ('11010519491231002X','张某','511802','失信被执行人','市法院','2019-04-05',NULL,'',0,0),"
     " ('91350200776049653A','丁公司','511802','失信被执行人','市法院','2019-10-02',NULL,'',0,0);"
-    /* commitments: 甲 审批替代型 (2019-03) and 主动型 (2019-09); 戊 (code
-     * shared, region 511802 is min of 511802/511803) 信用修复型 2019-09;
-     * 乙 行业自律型 2019-10. End of September, 雨城区: subjects 2 (甲,
-     * 丁/戊's code), 审批替代型 1, 信用修复型 1, 行业自律型 0, 主动型 1. */
+    /* commitments: 甲 审批替代型 (2019-03) and 主动型 (2019-09); the code
+     * of 丁 and 戊 信用修复型 2019-09-03, counted in 名山区 (戊, its
+     * earliest register entry); 乙 审批替代型 2019-08-20, before its
+     * registration on 09-10, so counted from September, and 行业自律型
+     * 2019-10. End of September, 雨城区: subjects 2 (甲, 乙), 审批替代型 2,
+     * 信用修复型 0, 行业自律型 0, 主动型 1; 名山区: subjects 1, 信用修复型
+     * 1. October, 雨城区: subjects 2, 行业自律型 1. */
     "INSERT INTO commitments VALUES"
+    " ('91110000600037341L','审批替代型','2019-08-20',1),"
     " ('91350100M000100Y43','审批替代型','2019-03-01',1),"
     " ('91350100M000100Y43','主动型','2019-09-02',1),"
     " ('91350200776049653A','信用修复型','2019-09-03',1),"
@@ -156,10 +160,13 @@ static void register_elements(void **state)
     assert_float_equal(value(f, "511802", "2019-10", "uscc_codes"), 4, 0);
     assert_float_equal(value(f, "511802", "2019-10", "enterprises"), 3, 0);
     assert_float_equal(value(f, "511802", "2019-10", "uscc_codes_bad"), 2, 0);
-    /* 名山区: 戊 (shared code, 在业) and 己 (吊销) */
+    /* 名山区: 戊 (在业) and 己 (吊销). 戊's code is shared only from
+     * 10-08, when 丁 registers under it: bad 0 in September, 1 in
+     * October */
     assert_float_equal(value(f, "511803", "2019-09", "uscc_codes"), 2, 0);
     assert_float_equal(value(f, "511803", "2019-09", "enterprises"), 1, 0);
-    assert_float_equal(value(f, "511803", "2019-09", "uscc_codes_bad"), 1, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "uscc_codes_bad"), 0, 0);
+    assert_float_equal(value(f, "511803", "2019-10", "uscc_codes_bad"), 1, 0);
 }
 
 static void publicity_elements(void **state)
@@ -213,12 +220,107 @@ static void commitment_elements(void **state)
     fx *f = *state;
     run_shipped(f, "2019-09", "2019-10");
     assert_float_equal(value(f, "511802", "2019-09", "commitments"), 2, 0);
-    assert_float_equal(value(f, "511802", "2019-09", "commitments_approval"), 1, 0);
-    assert_float_equal(value(f, "511802", "2019-09", "commitments_repair"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "commitments_approval"), 2, 0);
+    assert_float_equal(value(f, "511802", "2019-09", "commitments_repair"), 0, 0);
     assert_float_equal(value(f, "511802", "2019-09", "commitments_industry"), 0, 0);
     assert_float_equal(value(f, "511802", "2019-09", "commitments_voluntary"), 1, 0);
-    assert_float_equal(value(f, "511802", "2019-10", "commitments"), 3, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "commitments"), 1, 0);
+    assert_float_equal(value(f, "511803", "2019-09", "commitments_repair"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "commitments"), 2, 0);
     assert_float_equal(value(f, "511802", "2019-10", "commitments_industry"), 1, 0);
+    /* August: 乙 has committed but is not registered yet */
+    run_shipped(f, "2019-08", "2019-08");
+    assert_float_equal(value(f, "511802", "2019-08", "commitments"), 1, 0);
+    assert_float_equal(value(f, "511802", "2019-08", "commitments_approval"), 1, 0);
+}
+
+/* Every element value of a period, "region element=value ..." in key
+ * order; caller frees. */
+static char *period_values(fx *f, const char *period)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
+                                        "SELECT group_concat(region || ' ' || element || '=' || value, ' ') "
+                                        "FROM (SELECT * FROM element_values WHERE period = ?1 "
+                                        "ORDER BY region, element)", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int run_counting(fx *f, const char *from, const char *to)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/indicators/derive", th_root());
+    cm_derive_set *set = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_derive_load(dir, &set, &d), CM_OK);
+    cm_derive_stats st;
+    if (cm_derive_run(f->s, set, from, to, &st, &d) != CM_OK)
+        fail_msg("%s:%ld: %s: %s", d.file, d.line, d.field, d.msg);
+    cm_derive_free(set);
+    return st.incremental;
+}
+
+/* A month derived on top of the month before gives what a run over the
+ * whole history gives; a change logged for a month up to the one before
+ * sends the next run back to the whole history, one logged later does
+ * not. */
+static void incremental_equals_full(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(run_counting(f, "2019-09", "2019-10"), 0);
+    char *full = period_values(f, "2019-10");
+    assert_int_equal(run_counting(f, "2019-09", "2019-09"), 0);
+    /* register and commitments continue from September */
+    assert_int_equal(run_counting(f, "2019-10", "2019-10"), 2);
+    char *inc = period_values(f, "2019-10");
+    assert_string_equal(full, inc);
+    free(inc);
+    free(full);
+
+    /* a new entity registered in October: logged for October, after the
+     * month continued from; it counts in the October figures */
+    th_exec(f->s,
+            "INSERT INTO entities VALUES ('91512081MA62K0260E','庚公司',"
+            "'511802','2019-10-20','存续');"
+            "INSERT INTO micro_changes VALUES ('entities','2019-10',1);");
+    assert_int_equal(run_counting(f, "2019-10", "2019-10"), 2);
+    /* 庚 shares 己's code (己 registered 2011): both count as bad from
+     * October, 庚 in 雨城区 and 己 in 名山区 */
+    assert_float_equal(value(f, "511802", "2019-10", "uscc_codes"), 5, 0);
+    assert_float_equal(value(f, "511802", "2019-10", "uscc_codes_bad"), 3, 0);
+    assert_float_equal(value(f, "511803", "2019-10", "uscc_codes_bad"), 2, 0);
+    full = period_values(f, "2019-10");
+
+    /* an entity registered in September, logged: October cannot continue
+     * from September's totals any more */
+    th_exec(f->s,
+            "INSERT INTO entities VALUES ('91110000600037341L','辛公司',"
+            "'511803','2019-09-25','存续');"
+            "INSERT INTO micro_changes VALUES ('entities','2019-09',2);");
+    assert_int_equal(run_counting(f, "2019-10", "2019-10"), 0);
+    assert_float_equal(value(f, "511803", "2019-10", "uscc_codes"), 3, 0);
+    /* 辛 shares 乙's code from 09-25 */
+    assert_float_equal(value(f, "511803", "2019-10", "uscc_codes_bad"), 3, 0);
+    inc = period_values(f, "2019-10");
+    assert_string_not_equal(full, inc);
+    free(inc);
+    free(full);
+    /* September again, then October continues from it and agrees with a
+     * run over the whole history */
+    assert_int_equal(run_counting(f, "2019-09", "2019-09"), 0);
+    assert_int_equal(run_counting(f, "2019-10", "2019-10"), 2);
+    inc = period_values(f, "2019-10");
+    th_exec(f->s, "DELETE FROM derive_state");
+    assert_int_equal(run_counting(f, "2019-10", "2019-10"), 0);
+    full = period_values(f, "2019-10");
+    assert_string_equal(full, inc);
+    free(inc);
+    free(full);
 }
 
 /* Derived values never overwrite imported ones; a re-run replaces its own. */
@@ -289,6 +391,10 @@ static void errors_are_located(void **state)
         {"[derive a]\nname = a\nsql = SELECT 1\n[derive a]\nname = b\nsql = SELECT 2\n",
          CM_ERR_DUPLICATE, 4, "", "duplicate derivation"},
         {"[element a]\nname = a\n", CM_ERR_NAME, 1, "", "unknown section"},
+        {"[derive a]\nname = a\ntables = entities, ranks\nsql = SELECT 1\n",
+         CM_ERR_NAME, 3, "tables", "'ranks' is not a microdata table"},
+        {"[derive a]\nname = a\nby = unit\ntables = publicity\nsql = SELECT 1\n",
+         CM_ERR_DEFINITION, 1, "tables", "by = region only"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cm_diag d;
@@ -318,6 +424,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(publicity_elements, setup, teardown),
         cmocka_unit_test_setup_teardown(blacklist_elements, setup, teardown),
         cmocka_unit_test_setup_teardown(commitment_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(incremental_equals_full, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(imports_win_and_reruns_replace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(errors_are_located, setup, teardown),
