@@ -327,6 +327,7 @@ typedef struct run_ctx {
     sqlite3_stmt *ins_kept;
     long rows;
     int incremental;
+    int months;         /* months from..to */
 } run_ctx;
 
 /* Runs a one-value integer query with text parameters ?1..?n; -1 when it
@@ -444,6 +445,9 @@ static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
     int inc_i = sqlite3_bind_parameter_index(q, ":incremental");
     if (inc_i > 0)
         sqlite3_bind_int(q, inc_i, inc);
+    int months_i = sqlite3_bind_parameter_index(q, ":months");
+    if (months_i > 0)
+        sqlite3_bind_int(q, months_i, c->months);
     if (x->tables) {
         /* what the run returns replaces the kept values of its months */
         sqlite3_stmt *del;
@@ -609,6 +613,7 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     memcpy(c.to, to, 8);
     snprintf(c.start, sizeof c.start, "%04d-%02d-01", y1, m1);
     snprintf(c.end, sizeof c.end, "%04d-%02d-%02d", y2, m2, cm_date_month_days(y2, m2));
+    c.months = (y2 - y1) * 12 + m2 - m1 + 1;
     if (!cm_period_shift(from, 1, c.prev))
         c.prev[0] = '\0';
 

@@ -41,7 +41,9 @@
  * that a record only changes values from the month of its own date on
  * (registered, decided, listed, date): that is what the change log
  * records. Every statement gets :incremental (0 when it lists no
- * tables), :prev and :id.
+ * tables), :prev and :id, and :months (the number of months asked for:
+ * a statement may read a few months through a date index and many by a
+ * scan).
  */
 #ifndef CM_DERIVE_H
 #define CM_DERIVE_H

@@ -33,11 +33,13 @@
  * rows of that year (an amended notice is imported as a whole new year
  * file), and record the notices a year follows in calendar_years.
  *
- * Speed (DESIGN.md, SQLite notes): one prepared upsert per file, bound to
- * the CSV reader's buffers (SQLITE_STATIC is safe: the step happens inside
- * the row callback), no allocation per row, region codes checked against a
- * bitmap of the store's codes loaded once per file (which also stands in
- * for the foreign-key probe, switched off for the file's transaction), and
+ * Speed (DESIGN.md, SQLite notes): one prepared upsert per file (and one
+ * for groups of rows), bound to the batch arena (SQLITE_STATIC is safe: a
+ * batch is not refilled before its statements are done; calendars bind the
+ * CSV reader's buffers and step inside the row callback), region codes
+ * checked against a bitmap of the store's codes loaded once per file
+ * (which also stands in for the foreign-key probe, switched off for the
+ * file's transaction), and
  * the page cache raised to 64 MiB for the import (the total memory target
  * is < 256 MB). Both settings are restored afterwards.
  *
