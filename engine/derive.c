@@ -5,7 +5,6 @@
 #include "derive.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,31 +323,11 @@ typedef struct run_ctx {
     sqlite3 *db;
     char from[8], to[8], start[11], end[11], prev[16];
     sqlite3_stmt *ins_value, *ins_unit, *ins_period, *del_value, *del_unit;
-    sqlite3_stmt *ins_kept;
+    sqlite3_stmt *ins_kept, *del_kept;
     long rows;
     int incremental;
     int months;         /* months from..to */
 } run_ctx;
-
-/* Runs a one-value integer query with text parameters ?1..?n; -1 when it
- * fails, 0 when it returns no row. */
-static long long query_int(sqlite3 *db, const char *sql, int n, ...)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    va_list ap;
-    va_start(ap, n);
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(q, i + 1, va_arg(ap, const char *), -1,
-                          SQLITE_TRANSIENT);
-    va_end(ap);
-    int rc = sqlite3_step(q);
-    long long v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0)
-                  : rc == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(q);
-    return v;
-}
 
 /* May x start from its values of the month before from? (derive.h) */
 static int can_continue(run_ctx *c, const cm_derivation *x,
@@ -356,15 +335,24 @@ static int can_continue(run_ctx *c, const cm_derivation *x,
 {
     if (!x->tables || !c->prev[0])
         return 0;
-    return query_int(
-               c->db,
-               "SELECT 1 FROM derive_state s"
-               " WHERE s.derivation = ?1 AND s.period = ?2"
-               " AND s.sql_sha256 = ?3 AND NOT EXISTS ("
-               "  SELECT 1 FROM micro_changes m"
-               "  WHERE instr(',' || ?4 || ',', ',' || m.tbl || ',') > 0"
-               "  AND m.month <= ?2 AND (m.seq IS NULL OR m.seq > s.seq))",
-               4, x->id, c->prev, sql_hex, x->tables) == 1;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(
+            c->db,
+            "SELECT 1 FROM derive_state s"
+            " WHERE s.derivation = ?1 AND s.period = ?2"
+            " AND s.sql_sha256 = ?3 AND NOT EXISTS ("
+            "  SELECT 1 FROM micro_changes m"
+            "  WHERE instr(',' || ?4 || ',', ',' || m.tbl || ',') > 0"
+            "  AND m.month <= ?2 AND (m.seq IS NULL OR m.seq > s.seq))",
+            -1, &q, NULL) != SQLITE_OK)
+        return 0; /* recounting everything is always right */
+    sqlite3_bind_text(q, 1, x->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, c->prev, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, sql_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, x->tables, -1, SQLITE_STATIC);
+    int yes = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return yes;
 }
 
 /* Keeps what x returned for from..to (table derived) and the change
@@ -450,20 +438,11 @@ static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
         sqlite3_bind_int(q, months_i, c->months);
     if (x->tables) {
         /* what the run returns replaces the kept values of its months */
-        sqlite3_stmt *del;
-        if (sqlite3_prepare_v2(c->db,
-                               "DELETE FROM derived WHERE derivation = ?1"
-                               " AND period BETWEEN ?2 AND ?3",
-                               -1, &del, NULL) != SQLITE_OK) {
-            sqlite3_finalize(q);
-            return cm_store_fail(c->s, d, "clearing kept values");
-        }
-        sqlite3_bind_text(del, 1, x->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(del, 2, c->from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(del, 3, c->to, -1, SQLITE_STATIC);
-        int drc = sqlite3_step(del);
-        sqlite3_finalize(del);
-        if (drc != SQLITE_DONE) {
+        sqlite3_reset(c->del_kept);
+        sqlite3_bind_text(c->del_kept, 1, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->del_kept, 2, c->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->del_kept, 3, c->to, -1, SQLITE_STATIC);
+        if (sqlite3_step(c->del_kept) != SQLITE_DONE) {
             sqlite3_finalize(q);
             return cm_store_fail(c->s, d, "clearing kept values");
         }
@@ -649,9 +628,12 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
         "DELETE FROM unit_values WHERE element = ?1 AND period BETWEEN ?2 AND ?3",
         "INSERT INTO derived(derivation, period, region, element, value)"
         " VALUES (?1, ?2, ?3, ?4, ?5)",
+        "DELETE FROM derived WHERE derivation = ?1"
+        " AND period BETWEEN ?2 AND ?3",
     };
     sqlite3_stmt **st[] = {&c.ins_value, &c.ins_unit, &c.ins_period,
-                           &c.del_value, &c.del_unit, &c.ins_kept};
+                           &c.del_value, &c.del_unit, &c.ins_kept,
+                           &c.del_kept};
     for (size_t i = 0; i < sizeof sql / sizeof *sql && rc == CM_OK; i++)
         if (sqlite3_prepare_v2(c.db, sql[i], -1, st[i], NULL) != SQLITE_OK)
             rc = cm_store_fail(s, d, "preparing the derivation statements");
