@@ -24,9 +24,16 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer -O1 -g
 
 # Build variant: plain (default) or san.
+# ThreadSanitizer, for the modules that run threads (micro.c's reading
+# thread, derive.c's statements on several connections)
+TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer -O1 -g
+TSAN_TESTS = test_micro test_derive
+
 VARIANT ?= plain
 ifeq ($(VARIANT),san)
   VFLAGS = $(SAN_FLAGS)
+else ifeq ($(VARIANT),tsan)
+  VFLAGS = $(TSAN_FLAGS)
 else
   VFLAGS = $(CFLAGS)
 endif
@@ -45,6 +52,9 @@ LIB_SRC  = $(filter-out engine/main.c,$(wildcard engine/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+ifeq ($(VARIANT),tsan)
+  TEST_BIN = $(TSAN_TESTS:%=$(B)/tests/%)
+endif
 
 .PHONY: all run deps test test-variant install clean bench bench-data fuzz
 # keep test objects between runs
@@ -127,6 +137,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-variant VARIANT=plain
 	$(Q)$(MAKE) --no-print-directory test-variant VARIANT=san
+	$(Q)$(MAKE) --no-print-directory test-variant VARIANT=tsan
 
 # Runs every test binary of one variant; the end-to-end test finds the
 # variant's credmon through CREDMON_BIN.
@@ -136,6 +147,7 @@ test-variant: $(B)/credmon $(TEST_BIN)
 	for t in $(TEST_BIN); do \
 	    if CREDMON_BIN=$(CURDIR)/$(B)/credmon CREDMON_ROOT=$(CURDIR) \
 	       ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	       TSAN_OPTIONS=halt_on_error=1 \
 	       $$t >$$t.log 2>&1; then pass=$$((pass+1)); \
 	    else fail=$$((fail+1)); echo "FAILED: $$t"; cat $$t.log; fi; \
 	done; \

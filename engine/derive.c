@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <pthread.h>
 
 #include "domain.h"
 #include "ini.h"
@@ -318,26 +321,100 @@ static void unregister(sqlite3 *db)
                                 NULL, NULL, NULL, NULL);
 }
 
-typedef struct run_ctx {
-    cm_store *s;
-    sqlite3 *db;
+/* The months asked for, as the statements see them. */
+typedef struct run_params {
     char from[8], to[8], start[11], end[11], prev[16];
-    sqlite3_stmt *ins_value, *ins_unit, *ins_period, *del_value, *del_unit;
-    sqlite3_stmt *ins_kept, *del_kept;
-    long rows;
-    int incremental;
     int months;         /* months from..to */
-} run_ctx;
+} run_params;
+
+/* What one derivation's statement returned, held until every statement
+ * has run: the statements read the store on several connections at once
+ * (see cm_derive_run), and only then does one connection write. */
+typedef struct result {
+    int first, ncol;    /* element columns are first..ncol-1 */
+    char **cols;        /* their names */
+    int incremental;    /* ran with :incremental = 1 */
+    char sql_hex[65];   /* SHA-256 of the SQL, when tables are listed */
+    char *text;         /* per row: [unit NUL] region NUL period NUL */
+    size_t text_n, text_cap;
+    size_t *row_at;     /* offset of each row's text */
+    double *val;        /* ncol - first per row */
+    unsigned char *null;
+    size_t n, cap;
+    double ms;
+} result;
+
+static void result_clear(result *r)
+{
+    for (int i = 0; r->cols && i < r->ncol - r->first; i++)
+        free(r->cols[i]);
+    free(r->cols);
+    free(r->text);
+    free(r->row_at);
+    free(r->val);
+    free(r->null);
+    memset(r, 0, sizeof *r);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 1;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+static int put_text(result *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (!grow((void **)&r->text, &r->text_cap, r->text_n + n, 1))
+        return 0;
+    memcpy(r->text + r->text_n, s, n);
+    r->text_n += n;
+    return 1;
+}
+
+/* Adds q's current row; 0 when out of memory. */
+static int add_row(result *r, sqlite3_stmt *q, int by_unit)
+{
+    size_t ne = (size_t)(r->ncol - r->first), cap = r->cap;
+    if (r->n == r->cap) {
+        size_t c1 = cap, c2 = cap, c3 = cap;
+        if (!grow((void **)&r->row_at, &c1, r->n + 1, sizeof *r->row_at) ||
+            !grow((void **)&r->val, &c2, (r->n + 1), ne * sizeof *r->val) ||
+            !grow((void **)&r->null, &c3, (r->n + 1), ne))
+            return 0;
+        r->cap = c1;
+    }
+    r->row_at[r->n] = r->text_n;
+    for (int i = by_unit ? 0 : 1; i < 3; i++)
+        if (!put_text(r, (const char *)sqlite3_column_text(q, i - (by_unit ? 0 : 1))))
+            return 0;
+    for (size_t j = 0; j < ne; j++) {
+        int col = r->first + (int)j;
+        r->null[r->n * ne + j] = sqlite3_column_type(q, col) == SQLITE_NULL;
+        r->val[r->n * ne + j] = sqlite3_column_double(q, col);
+    }
+    r->n++;
+    return 1;
+}
 
 /* May x start from its values of the month before from? (derive.h) */
-static int can_continue(run_ctx *c, const cm_derivation *x,
-                        const char *sql_hex)
+static int can_continue(sqlite3 *db, const run_params *p,
+                        const cm_derivation *x, const char *sql_hex)
 {
-    if (!x->tables || !c->prev[0])
+    if (!x->tables || !p->prev[0])
         return 0;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(
-            c->db,
+            db,
             "SELECT 1 FROM derive_state s"
             " WHERE s.derivation = ?1 AND s.period = ?2"
             " AND s.sql_sha256 = ?3 AND NOT EXISTS ("
@@ -347,13 +424,132 @@ static int can_continue(run_ctx *c, const cm_derivation *x,
             -1, &q, NULL) != SQLITE_OK)
         return 0; /* recounting everything is always right */
     sqlite3_bind_text(q, 1, x->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, c->prev, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, p->prev, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, sql_hex, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, x->tables, -1, SQLITE_STATIC);
     int yes = sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
     return yes;
 }
+
+static cm_error fail_sql(sqlite3 *db, const cm_derivation *x, cm_diag *d,
+                         const char *what)
+{
+    return cm_diag_set(d, CM_ERR_DEFINITION, x->file,
+                       x->sql_line ? x->sql_line : x->line, "sql", "%s: %s",
+                       what, sqlite3_errmsg(db));
+}
+
+static void bind_param(sqlite3_stmt *st, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i > 0)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Checks a statement's column layout, [unit,] region, period, element...,
+ * and takes the element names into r. */
+static cm_error take_columns(sqlite3_stmt *q, const cm_derivation *x,
+                             result *r, cm_diag *d)
+{
+    int ncol = sqlite3_column_count(q), first = x->by_unit ? 3 : 2;
+    const char *want[3] = {"unit", "region", "period"};
+    for (int i = 0; i < first; i++) {
+        const char *name = i < ncol ? sqlite3_column_name(q, i) : "";
+        if (strcmp(name, want[i + (x->by_unit ? 0 : 1)]) != 0)
+            return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
+                               "sql", "column %d must be named '%s', not '%s'",
+                               i + 1, want[i + (x->by_unit ? 0 : 1)], name);
+    }
+    if (ncol <= first)
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                           "no element column after %s", want[2]);
+    for (int i = first; i < ncol; i++)
+        if (!valid_id(sqlite3_column_name(q, i)))
+            return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
+                               "sql", "column '%s' is not an element id",
+                               sqlite3_column_name(q, i));
+    if (!(r->cols = calloc((size_t)(ncol - first), sizeof *r->cols)))
+        return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    r->first = first;
+    r->ncol = ncol;
+    for (int i = first; i < ncol; i++)
+        if (!(r->cols[i - first] = cm_strdup(sqlite3_column_name(q, i))))
+            return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    return CM_OK;
+}
+
+/* Runs x's statement on db (any connection to the store) into r. Reads
+ * only: safe on several connections at once. */
+static cm_error query_one(sqlite3 *db, const run_params *p,
+                          const cm_derivation *x, result *r, cm_diag *d)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db, x->sql, -1, &q, NULL) != SQLITE_OK)
+        return fail_sql(db, x, d, "cannot prepare");
+    if (!sqlite3_stmt_readonly(q)) {
+        sqlite3_finalize(q);
+        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                           "a derivation must only read");
+    }
+    bind_param(q, ":start", p->start);
+    bind_param(q, ":end", p->end);
+    bind_param(q, ":from", p->from);
+    bind_param(q, ":to", p->to);
+    bind_param(q, ":prev", p->prev);
+    bind_param(q, ":id", x->id);
+    if (x->tables) {
+        cm_sha256 h;
+        unsigned char dig[32];
+        cm_sha256_init(&h);
+        cm_sha256_update(&h, x->sql, strlen(x->sql));
+        cm_sha256_final(&h, dig);
+        cm_sha256_hex(dig, r->sql_hex);
+    }
+    r->incremental = can_continue(db, p, x, r->sql_hex);
+    int inc_i = sqlite3_bind_parameter_index(q, ":incremental");
+    if (inc_i > 0)
+        sqlite3_bind_int(q, inc_i, r->incremental);
+    int months_i = sqlite3_bind_parameter_index(q, ":months");
+    if (months_i > 0)
+        sqlite3_bind_int(q, months_i, p->months);
+    cm_error rc = take_columns(q, x, r, d);
+    int step = SQLITE_DONE;
+    while (rc == CM_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *unit = x->by_unit ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        const char *region = (const char *)sqlite3_column_text(q, r->first - 2);
+        const char *period = (const char *)sqlite3_column_text(q, r->first - 1);
+        if (!region || !period || (x->by_unit && !unit)) {
+            rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                             "a row has no %s", !region ? "region"
+                                                : !period ? "period" : "unit");
+            break;
+        }
+        if (strlen(period) != 7 || strcmp(period, p->from) < 0 ||
+            strcmp(period, p->to) > 0) {
+            rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
+                             "returned period '%s' outside %s..%s (filter on "
+                             ":start and :end)", period, p->from, p->to);
+            break;
+        }
+        if (!add_row(r, q, x->by_unit))
+            rc = cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    if (rc == CM_OK && step != SQLITE_DONE)
+        rc = fail_sql(db, x, d, "failed");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+typedef struct run_ctx {
+    cm_store *s;
+    sqlite3 *db;
+    const run_params *p;
+    sqlite3_stmt *ins_value, *ins_unit, *ins_period, *del_value, *del_unit;
+    sqlite3_stmt *ins_kept, *del_kept;
+    long rows;
+    int incremental;
+} run_ctx;
 
 /* Keeps what x returned for from..to (table derived) and the change
  * sequence it reflects (derive_state), for the next run to continue. */
@@ -374,8 +570,8 @@ static cm_error keep_state(run_ctx *c, const cm_derivation *x,
         if (sqlite3_prepare_v2(c->db, sql[i], -1, &q, NULL) != SQLITE_OK)
             return cm_store_fail(c->s, d, "keeping the derivation's state");
         sqlite3_bind_text(q, 1, x->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, c->from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, c->to, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, c->p->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, c->p->to, -1, SQLITE_STATIC);
         if (i == 1)
             sqlite3_bind_text(q, 4, sql_hex, -1, SQLITE_STATIC);
         int rc = sqlite3_step(q);
@@ -386,181 +582,93 @@ static cm_error keep_state(run_ctx *c, const cm_derivation *x,
     return CM_OK;
 }
 
-static cm_error fail_sql(run_ctx *c, const cm_derivation *x, cm_diag *d,
-                         const char *what)
+static int step_done(sqlite3_stmt *st)
 {
-    return cm_diag_set(d, CM_ERR_DEFINITION, x->file,
-                       x->sql_line ? x->sql_line : x->line, "sql", "%s: %s",
-                       what, sqlite3_errmsg(c->db));
+    return sqlite3_step(st) == SQLITE_DONE;
 }
 
-static void bind_param(sqlite3_stmt *st, const char *name, const char *v)
+/* Writes what x returned: its values for the months replace the old. */
+static cm_error write_one(run_ctx *c, const cm_derivation *x, const result *r,
+                          cm_diag *d)
 {
-    int i = sqlite3_bind_parameter_index(st, name);
-    if (i > 0)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-static cm_error run_one(run_ctx *c, const cm_derivation *x, cm_diag *d)
-{
-    sqlite3_stmt *q = NULL;
+    const run_params *p = c->p;
     cm_error rc = CM_OK;
-    const char *tail = NULL;
-    if (sqlite3_prepare_v2(c->db, x->sql, -1, &q, &tail) != SQLITE_OK)
-        return fail_sql(c, x, d, "cannot prepare");
-    if (!sqlite3_stmt_readonly(q)) {
-        sqlite3_finalize(q);
-        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
-                           "a derivation must only read");
-    }
-    bind_param(q, ":start", c->start);
-    bind_param(q, ":end", c->end);
-    bind_param(q, ":from", c->from);
-    bind_param(q, ":to", c->to);
-    bind_param(q, ":prev", c->prev);
-    bind_param(q, ":id", x->id);
-    char sql_hex[65] = "";
-    if (x->tables) {
-        cm_sha256 h;
-        unsigned char dig[32];
-        cm_sha256_init(&h);
-        cm_sha256_update(&h, x->sql, strlen(x->sql));
-        cm_sha256_final(&h, dig);
-        cm_sha256_hex(dig, sql_hex);
-    }
-    int inc = can_continue(c, x, sql_hex);
-    c->incremental += inc;
-    int inc_i = sqlite3_bind_parameter_index(q, ":incremental");
-    if (inc_i > 0)
-        sqlite3_bind_int(q, inc_i, inc);
-    int months_i = sqlite3_bind_parameter_index(q, ":months");
-    if (months_i > 0)
-        sqlite3_bind_int(q, months_i, c->months);
+    c->incremental += r->incremental;
     if (x->tables) {
         /* what the run returns replaces the kept values of its months */
         sqlite3_reset(c->del_kept);
         sqlite3_bind_text(c->del_kept, 1, x->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(c->del_kept, 2, c->from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(c->del_kept, 3, c->to, -1, SQLITE_STATIC);
-        if (sqlite3_step(c->del_kept) != SQLITE_DONE) {
-            sqlite3_finalize(q);
+        sqlite3_bind_text(c->del_kept, 2, p->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->del_kept, 3, p->to, -1, SQLITE_STATIC);
+        if (!step_done(c->del_kept))
             return cm_store_fail(c->s, d, "clearing kept values");
-        }
     }
-    /* column layout: [unit,] region, period, element... */
-    int ncol = sqlite3_column_count(q), first = x->by_unit ? 3 : 2;
-    const char *want[3] = {"unit", "region", "period"};
-    for (int i = 0; i < first; i++) {
-        const char *name = i < ncol ? sqlite3_column_name(q, i) : "";
-        if (strcmp(name, want[i + (x->by_unit ? 0 : 1)]) != 0) {
-            /* the name lives in q: report before finalizing */
-            cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
-                        "column %d must be named '%s', not '%s'", i + 1,
-                        want[i + (x->by_unit ? 0 : 1)], name);
-            sqlite3_finalize(q);
-            return CM_ERR_DEFINITION;
-        }
-    }
-    if (ncol <= first) {
-        sqlite3_finalize(q);
-        return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
-                           "no element column after %s", want[2]);
-    }
-    for (int i = first; i < ncol; i++)
-        if (!valid_id(sqlite3_column_name(q, i))) {
-            cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
-                        "column '%s' is not an element id",
-                        sqlite3_column_name(q, i));
-            sqlite3_finalize(q);
-            return CM_ERR_DEFINITION;
-        }
+    int ne = r->ncol - r->first;
     /* the elements' previous derived values for these months go first */
-    for (int i = first; i < ncol && rc == CM_OK; i++) {
+    for (int i = 0; i < ne && rc == CM_OK; i++) {
         sqlite3_stmt *del = x->by_unit ? c->del_unit : c->del_value;
         sqlite3_reset(del);
-        sqlite3_bind_text(del, 1, sqlite3_column_name(q, i), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(del, 2, c->from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(del, 3, c->to, -1, SQLITE_STATIC);
-        if (sqlite3_step(del) != SQLITE_DONE)
+        sqlite3_bind_text(del, 1, r->cols[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(del, 2, p->from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(del, 3, p->to, -1, SQLITE_STATIC);
+        if (!step_done(del))
             rc = cm_store_fail(c->s, d, "clearing derived values");
     }
-    int step;
-    char last_period[8] = "";
-    while (rc == CM_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *unit = x->by_unit ? (const char *)sqlite3_column_text(q, 0) : NULL;
-        const char *region = (const char *)sqlite3_column_text(q, first - 2);
-        const char *period = (const char *)sqlite3_column_text(q, first - 1);
-        if (!region || !period || (x->by_unit && !unit)) {
-            rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
-                             "a row has no %s", !region ? "region"
-                                                : !period ? "period" : "unit");
-            break;
-        }
-        if (strlen(period) != 7 || strcmp(period, c->from) < 0 ||
-            strcmp(period, c->to) > 0) {
-            rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
-                             "returned period '%s' outside %s..%s (filter on "
-                             ":start and :end)", period, c->from, c->to);
-            break;
-        }
+    const char *last_period = "";
+    for (size_t row = 0; row < r->n && rc == CM_OK; row++) {
+        const char *unit = r->text + r->row_at[row];
+        const char *region = x->by_unit ? unit + strlen(unit) + 1 : unit;
+        const char *period = region + strlen(region) + 1;
         if (strcmp(period, last_period) != 0) {
             sqlite3_reset(c->ins_period);
-            sqlite3_bind_text(c->ins_period, 1, period, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(c->ins_period) != SQLITE_DONE) {
-                rc = cm_store_fail(c->s, d, "adding a period");
-                break;
-            }
-            memcpy(last_period, period, 8);
+            sqlite3_bind_text(c->ins_period, 1, period, -1, SQLITE_STATIC);
+            if (!step_done(c->ins_period))
+                return cm_store_fail(c->s, d, "adding a period");
+            last_period = period;
         }
-        for (int i = first; i < ncol && rc == CM_OK; i++) {
+        for (int i = 0; i < ne && rc == CM_OK; i++) {
+            size_t at = row * (size_t)ne + (size_t)i;
             sqlite3_stmt *ins = x->by_unit ? c->ins_unit : c->ins_value;
             int k = 1;
             sqlite3_reset(ins);
             if (x->by_unit)
-                sqlite3_bind_text(ins, k++, unit, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, k++, region, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, k++, period, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, k++, sqlite3_column_name(q, i), -1,
-                              SQLITE_TRANSIENT);
-            if (sqlite3_column_type(q, i) == SQLITE_NULL)
+                sqlite3_bind_text(ins, k++, unit, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, k++, region, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, k++, period, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, k++, r->cols[i], -1, SQLITE_STATIC);
+            if (r->null[at])
                 sqlite3_bind_null(ins, k);
             else
-                sqlite3_bind_double(ins, k, sqlite3_column_double(q, i));
-            if (sqlite3_step(ins) != SQLITE_DONE)
+                sqlite3_bind_double(ins, k, r->val[at]);
+            if (!step_done(ins))
                 rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line,
                                  "sql", "cannot store %s for %s %s: %s",
-                                 sqlite3_column_name(q, i), region, period,
+                                 r->cols[i], region, period,
                                  sqlite3_errmsg(c->db));
             else
                 c->rows++;
             if (rc == CM_OK && x->tables) {
                 sqlite3_reset(c->ins_kept);
                 sqlite3_bind_text(c->ins_kept, 1, x->id, -1, SQLITE_STATIC);
-                sqlite3_bind_text(c->ins_kept, 2, period, -1,
-                                  SQLITE_TRANSIENT);
-                sqlite3_bind_text(c->ins_kept, 3, region, -1,
-                                  SQLITE_TRANSIENT);
-                sqlite3_bind_text(c->ins_kept, 4, sqlite3_column_name(q, i),
-                                  -1, SQLITE_TRANSIENT);
-                if (sqlite3_column_type(q, i) == SQLITE_NULL)
+                sqlite3_bind_text(c->ins_kept, 2, period, -1, SQLITE_STATIC);
+                sqlite3_bind_text(c->ins_kept, 3, region, -1, SQLITE_STATIC);
+                sqlite3_bind_text(c->ins_kept, 4, r->cols[i], -1,
+                                  SQLITE_STATIC);
+                if (r->null[at])
                     sqlite3_bind_null(c->ins_kept, 5);
                 else
-                    sqlite3_bind_double(c->ins_kept, 5,
-                                        sqlite3_column_double(q, i));
-                if (sqlite3_step(c->ins_kept) != SQLITE_DONE)
+                    sqlite3_bind_double(c->ins_kept, 5, r->val[at]);
+                if (!step_done(c->ins_kept))
                     rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file,
                                      x->sql_line, "sql",
                                      "cannot keep %s for %s %s: %s",
-                                     sqlite3_column_name(q, i), region,
-                                     period, sqlite3_errmsg(c->db));
+                                     r->cols[i], region, period,
+                                     sqlite3_errmsg(c->db));
             }
         }
     }
-    if (rc == CM_OK && step != SQLITE_DONE)
-        rc = fail_sql(c, x, d, "failed");
-    sqlite3_finalize(q);
     if (rc == CM_OK && x->tables)
-        rc = keep_state(c, x, sql_hex, d);
+        rc = keep_state(c, x, r->sql_hex, d);
     return rc;
 }
 
@@ -571,12 +679,129 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* The statements shared out among threads, one connection each. A thread
+ * takes the next statement in set order, so when one fails every earlier
+ * one has been taken, and reporting the first failure in set order is
+ * what a run on one thread would report. */
+typedef struct pool {
+    pthread_mutex_t mu;
+    size_t next;
+    int stop;
+    const cm_derive_set *set;
+    const run_params *p;
+    result *res;
+    cm_error *rc;
+    cm_diag *diag;
+} pool;
+
+static void pool_work(pool *pl, sqlite3 *db)
+{
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        size_t i = pl->next;
+        int go = !pl->stop && i < pl->set->n;
+        if (go)
+            pl->next++;
+        pthread_mutex_unlock(&pl->mu);
+        if (!go)
+            return;
+        double t = now_ms();
+        pl->rc[i] = query_one(db, pl->p, &pl->set->items[i], &pl->res[i],
+                              &pl->diag[i]);
+        pl->res[i].ms = now_ms() - t;
+        if (pl->rc[i] != CM_OK) {
+            pthread_mutex_lock(&pl->mu);
+            pl->stop = 1;
+            pthread_mutex_unlock(&pl->mu);
+        }
+    }
+}
+
+typedef struct helper {
+    pool *pl;
+    const char *path;
+    const cm_calendar *cal;
+} helper;
+
+/* A helper thread reads on its own connection. If it cannot open one it
+ * takes no work: the calling thread then runs every statement. */
+static void *helper_main(void *arg)
+{
+    helper *h = arg;
+    sqlite3 *db = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    if (sqlite3_open_v2(h->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        cm_domain_register(db, h->cal, &d) == CM_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        pool_work(h->pl, db);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Threads for the statements: one per core, at most 4 and at most one
+ * per statement; 1 for a store that is not a file. */
+static int thread_count(cm_store *s, size_t n)
+{
+    const char *path = cm_store_path(s);
+    if (!path[0] || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+        return 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long k = cores < 1 ? 1 : cores > 4 ? 4 : cores;
+    return (size_t)k > n ? (n ? (int)n : 1) : (int)k;
+}
+
+/* Runs every statement, on up to thread_count connections, into res. */
+static cm_error query_all(cm_store *s, const cm_derive_set *set,
+                          const run_params *p, const cm_calendar *cal,
+                          result *res, cm_diag *d)
+{
+    size_t n = set->n;
+    pool pl;
+    memset(&pl, 0, sizeof pl);
+    pl.set = set;
+    pl.p = p;
+    pl.res = res;
+    pl.rc = calloc(n ? n : 1, sizeof *pl.rc);
+    pl.diag = calloc(n ? n : 1, sizeof *pl.diag);
+    if (!pl.rc || !pl.diag) {
+        free(pl.rc);
+        free(pl.diag);
+        return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    pthread_mutex_init(&pl.mu, NULL);
+    enum { MAX_HELPERS = 3 };
+    pthread_t tid[MAX_HELPERS];
+    helper h = {&pl, cm_store_path(s), cal};
+    int k = thread_count(s, n), started = 0;
+    for (int i = 0; i < k - 1 && i < MAX_HELPERS; i++)
+        if (pthread_create(&tid[started], NULL, helper_main, &h) == 0)
+            started++;
+    pool_work(&pl, cm_store_db(s));
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&pl.mu);
+    cm_error rc = CM_OK;
+    for (size_t i = 0; i < n && rc == CM_OK; i++)
+        if (pl.rc[i] != CM_OK) {
+            rc = pl.rc[i];
+            *d = pl.diag[i];
+        }
+    free(pl.rc);
+    free(pl.diag);
+    return rc;
+}
+
 cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
-                       const char *to, cm_derive_stats *stats, cm_diag *d)
+                       const char *to, cm_derive_stats *stats,
+                       cm_derive_item_stats *each, cm_diag *d)
 {
     double t0 = now_ms();
     if (stats)
         memset(stats, 0, sizeof *stats);
+    if (each)
+        memset(each, 0, set->n * sizeof *each);
     int y1, m1, y2, m2;
     if (!month_parts(from, &y1, &m1) || !month_parts(to, &y2, &m2))
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "period",
@@ -584,17 +809,21 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     if (strcmp(from, to) > 0)
         return cm_diag_set(d, CM_ERR_USAGE, NULL, 0, "period",
                            "%s is after %s", from, to);
+    run_params p;
+    memset(&p, 0, sizeof p);
+    memcpy(p.from, from, 8);
+    memcpy(p.to, to, 8);
+    snprintf(p.start, sizeof p.start, "%04d-%02d-01", y1, m1);
+    snprintf(p.end, sizeof p.end, "%04d-%02d-%02d", y2, m2,
+             cm_date_month_days(y2, m2));
+    p.months = (y2 - y1) * 12 + m2 - m1 + 1;
+    if (!cm_period_shift(from, 1, p.prev))
+        p.prev[0] = '\0';
     run_ctx c;
     memset(&c, 0, sizeof c);
     c.s = s;
     c.db = cm_store_db(s);
-    memcpy(c.from, from, 8);
-    memcpy(c.to, to, 8);
-    snprintf(c.start, sizeof c.start, "%04d-%02d-01", y1, m1);
-    snprintf(c.end, sizeof c.end, "%04d-%02d-%02d", y2, m2, cm_date_month_days(y2, m2));
-    c.months = (y2 - y1) * 12 + m2 - m1 + 1;
-    if (!cm_period_shift(from, 1, c.prev))
-        c.prev[0] = '\0';
+    c.p = &p;
 
     cm_calendar *cal = NULL;
     cm_error rc = cm_derive_calendar(s, &cal, d);
@@ -611,7 +840,13 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
                                "its working-day calendar (calendar-%d.csv)",
                                y, y);
         }
+    result *res = calloc(set->n ? set->n : 1, sizeof *res);
+    if (!res) {
+        cm_calendar_free(cal);
+        return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
     if ((rc = cm_domain_register(c.db, cal, d)) != CM_OK) {
+        free(res);
         cm_calendar_free(cal);
         return rc;
     }
@@ -637,11 +872,25 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     for (size_t i = 0; i < sizeof sql / sizeof *sql && rc == CM_OK; i++)
         if (sqlite3_prepare_v2(c.db, sql[i], -1, st[i], NULL) != SQLITE_OK)
             rc = cm_store_fail(s, d, "preparing the derivation statements");
+    /* BEGIN IMMEDIATE before the reads: no other writer can commit while
+     * the statements read, so every value reflects one state of the store,
+     * the state whose change sequence keep_state records. Readers on other
+     * connections are still let in; this one writes only once they are
+     * done. */
     if (rc == CM_OK)
         rc = cm_store_begin(s, d);
     if (rc == CM_OK) {
-        for (size_t i = 0; i < set->n && rc == CM_OK; i++)
-            rc = run_one(&c, &set->items[i], d);
+        rc = query_all(s, set, &p, cal, res, d);
+        for (size_t i = 0; i < set->n && rc == CM_OK; i++) {
+            double t = now_ms();
+            long rows = c.rows;
+            rc = write_one(&c, &set->items[i], &res[i], d);
+            if (each) {
+                each[i].ms = res[i].ms + (now_ms() - t);
+                each[i].rows = c.rows - rows;
+                each[i].incremental = res[i].incremental;
+            }
+        }
         if (rc == CM_OK)
             rc = cm_store_commit(s, d);
         else
@@ -649,6 +898,9 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     }
     for (size_t i = 0; i < sizeof st / sizeof *st; i++)
         sqlite3_finalize(*st[i]);
+    for (size_t i = 0; i < set->n; i++)
+        result_clear(&res[i]);
+    free(res);
     unregister(c.db);
     cm_calendar_free(cal);
     if (stats) {

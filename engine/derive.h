@@ -73,6 +73,13 @@ typedef struct cm_derive_set {
 cm_error cm_derive_load(const char *dir, cm_derive_set **out, cm_diag *d);
 void cm_derive_free(cm_derive_set *set);
 
+/* One derivation's share of a run. */
+typedef struct cm_derive_item_stats {
+    long rows;          /* values written */
+    int incremental;    /* 1: started from the month before's values */
+    double ms;          /* wall time of its statement and writes */
+} cm_derive_item_stats;
+
 typedef struct cm_derive_stats {
     long rows;          /* values written */
     int incremental;    /* derivations that started from stored values */
@@ -80,12 +87,14 @@ typedef struct cm_derive_stats {
 } cm_derive_stats;
 
 /* Runs every derivation for the months from..to ('YYYY-MM', inclusive) in
- * one transaction; the store's calendar must cover the range (else
+ * one transaction; stats and each (NULL, or the caller's array of set->n,
+ * filled in set order) may be NULL; the store's calendar must cover the range (else
  * CM_ERR_DATA naming the year). Registers the domain functions on the
  * store's connection with a calendar loaded from the store. Periods
  * written are added to the periods table. */
 cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
-                       const char *to, cm_derive_stats *stats, cm_diag *d);
+                       const char *to, cm_derive_stats *stats,
+                       cm_derive_item_stats *each, cm_diag *d);
 
 /* Loads the store's calendar table into a new calendar (caller frees). */
 cm_error cm_derive_calendar(cm_store *s, cm_calendar **out, cm_diag *d);

@@ -141,7 +141,7 @@ static int run_shipped(fx *f, const char *from, const char *to)
     cm_diag_clear(&d);
     assert_int_equal(cm_derive_load(dir, &set, &d), CM_OK);
     cm_derive_stats st;
-    if (cm_derive_run(f->s, set, from, to, &st, &d) != CM_OK)
+    if (cm_derive_run(f->s, set, from, to, &st, NULL, &d) != CM_OK)
         fail_msg("%s:%ld: %s: %s", d.file, d.line, d.field, d.msg);
     assert_true(st.rows > 0);
     cm_derive_free(set);
@@ -345,7 +345,7 @@ static cm_error run_text(fx *f, const char *ini, const char *from,
     cm_diag_clear(d);
     cm_error rc = cm_derive_load(dir, &set, d);
     if (rc == CM_OK)
-        rc = cm_derive_run(f->s, set, from, to, NULL, d);
+        rc = cm_derive_run(f->s, set, from, to, NULL, NULL, d);
     cm_derive_free(set);
     return rc;
 }
@@ -405,6 +405,68 @@ static void errors_are_located(void **state)
                               "2019-10", "2019-09", &d), CM_ERR_USAGE);
 }
 
+/* The statements run on several connections at once (one per core);
+ * what the run reports and writes must not depend on which finishes
+ * first. */
+static void statements_in_parallel(void **state)
+{
+    fx *f = *state;
+    static const char bad[] =
+        "[derive a]\nname = a\nsql = SELECT '511802' AS region, '2019-09' AS period, 1 AS x_a\n"
+        "[derive b]\nname = b\nsql = SELECT region, period, value FROM nowhere\n"
+        "[derive c]\nname = c\nsql = SELECT '511802' AS region, '2019-09' AS period, 1 AS x_c\n"
+        "[derive d]\nname = d\nsql = SELECT '511802' AS region, '2018-01' AS period, 1 AS x_d\n";
+    for (int i = 0; i < 20; i++) {
+        cm_diag d;
+        assert_int_equal(run_text(f, bad, "2019-09", "2019-09", &d),
+                         CM_ERR_DEFINITION);
+        /* b's error, the first in file order, whatever ran first */
+        assert_int_equal(d.line, 6);
+        assert_non_null(strstr(d.msg, "no such table"));
+    }
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
+                                        "SELECT count(*) FROM element_values "
+                                        "WHERE element LIKE 'x\\_%' ESCAPE '\\'",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);    /* a wrote nothing */
+    sqlite3_finalize(st);
+
+    /* per-derivation figures, in file order */
+    static const char good[] =
+        "[derive a]\nname = a\nsql = SELECT '511802' AS region, '2019-09' AS period, 1 AS x_a\n"
+        "[derive b]\nname = b\nsql = SELECT '511802' AS region, '2019-09' AS period, 1 AS x_b, 2 AS x_bb\n"
+        "[derive c]\nname = c\nsql = SELECT region, '2019-09' AS period, 3 AS x_c FROM (SELECT '511802' AS region UNION ALL SELECT '511803')\n";
+    char dir[128], path[200];
+    snprintf(dir, sizeof dir, "%s/defs", f->dir);
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/x.ini", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(good, fp);
+    fclose(fp);
+    cm_derive_set *set = NULL;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_derive_load(dir, &set, &d), CM_OK);
+    cm_derive_stats stats;
+    cm_derive_item_stats each[3];
+    assert_int_equal(cm_derive_run(f->s, set, "2019-09", "2019-09", &stats,
+                                   each, &d), CM_OK);
+    cm_derive_free(set);
+    assert_int_equal(stats.rows, 5);
+    assert_int_equal(each[0].rows, 1);
+    assert_int_equal(each[1].rows, 2);
+    assert_int_equal(each[2].rows, 2);
+    for (int i = 0; i < 3; i++) {
+        assert_true(each[i].ms >= 0);
+        assert_int_equal(each[i].incremental, 0);
+    }
+    assert_true(value(f, "511803", "2019-09", "x_c") == 3);
+    assert_true(value(f, "511802", "2019-09", "x_bb") == 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +479,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(imports_win_and_reruns_replace, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(errors_are_located, setup, teardown),
+        cmocka_unit_test_setup_teardown(statements_in_parallel, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
