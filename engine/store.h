@@ -69,7 +69,7 @@
 
 #include "cm.h"
 
-#define CM_STORE_VERSION 4
+#define CM_STORE_VERSION 5
 
 typedef struct cm_store cm_store;
 

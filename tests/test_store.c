@@ -135,6 +135,14 @@ static void test_migrates_v1(void **state)
                                    " type = 'table' AND name IN ('calendar',"
                                    "'entities','publicity','blacklist',"
                                    "'commitments','unit_values')"), 6);
+    /* version 5 keeps one date index of version 4's three */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
+                                   " type = 'index' AND name ="
+                                   " 'entities_registered'"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
+                                   " type = 'index' AND name IN"
+                                   " ('publicity_decided', 'commitments_date')"),
+                     0);
     cm_store_free(s);
 }
 
