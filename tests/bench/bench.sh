@@ -71,18 +71,20 @@ now() {
 }
 
 # run_timed LOG CMD...: runs CMD with stdout/stderr in LOG.out/LOG.err;
-# sets t_sec, t_rss_kb, t_rc.
+# sets t_sec, t_rss_kb, t_cpu (user + system s, gnu timer only), t_rc.
 run_timed() {
     local log=$1
     shift
     local t0 t1
     t_rss_kb=0
+    t_cpu=n/a
     t0=$(now)
     if [ $timer = gnu ]; then
         t_rc=0
         /usr/bin/time -v -o "$log.time" "$@" >"$log.out" 2>"$log.err" || t_rc=$?
         t1=$(now)
         t_rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log.time")
+        t_cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.3f", s}' "$log.time")
     else
         "$@" >"$log.out" 2>"$log.err" &
         local pid=$! hwm
@@ -120,7 +122,7 @@ reported_rows() {
 }
 
 stages=(import derive import_append derive_append rank_import rank_all)
-declare -A label cmdline rows_of secs rss
+declare -A label cmdline rows_of secs rss cpus
 label[import]="import DATA_DIR (23 months + register, lists)"
 label[derive]="derive 2019-01..2020-12"
 label[import_append]="import DATA_DIR/append (2020-12)"
@@ -166,6 +168,7 @@ for run in $(seq 1 "$runs"); do
             exit 1
         fi
         secs[$st]="${secs[$st]:-} $t_sec"
+        cpus[$st]="${cpus[$st]:-} $t_cpu"
         if [ "${rss[$st]:-0}" -lt "$t_rss_kb" ]; then rss[$st]=$t_rss_kb; fi
         if [ "$run" -eq 1 ]; then
             case $st in
@@ -176,6 +179,9 @@ for run in $(seq 1 "$runs"); do
         echo "    ${t_sec} s, peak RSS $((t_rss_kb / 1024)) MB" >&2
     done
     db_bytes=$(du -sb "$dir" | cut -f1)
+    # what credmon said of the last run's derives: time per derivation
+    derive_said=$(sed 's/^/    /' "$dir/derive.out")
+    derive_append_said=$(sed 's/^/    /' "$dir/derive_append.out")
     rm -rf "$dir"
 done
 
@@ -201,22 +207,25 @@ data_mb=$(du -sbL "$data" | awk '{printf "%.0f", $1 / 1e6}')
     echo "- runs: $runs, each on a fresh store; seconds are medians, peak RSS the highest run"
     echo "- timer: $([ $timer = gnu ] && echo '/usr/bin/time -v (wall clock from the shell)' || echo 'shell wall clock; RSS sampled from /proc VmHWM every 50 ms')"
     echo
-    echo "| stage | rows | median s | rows/s | peak RSS MB |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| stage | rows | median s | rows/s | CPU s | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for st in "${stages[@]}"; do
         m=$(median <<<"${secs[$st]}")
+        c=$(grep -q n/a <<<"${cpus[$st]}" && echo n/a || median <<<"${cpus[$st]}")
         r=${rows_of[$st]}
         if [ "$r" = n/a ]; then
             rps=n/a
         else
             rps=$(awk -v r="$r" -v s="$m" 'BEGIN {if (s > 0) printf "%.0f", r / s; else print "n/a"}')
         fi
-        printf '| %s | %s | %s | %s | %s |\n' "${label[$st]}" "$r" "$m" "$rps" \
+        printf '| %s | %s | %s | %s | %s | %s |\n' "${label[$st]}" "$r" "$m" "$rps" "$c" \
             "$(awk -v k="${rss[$st]:-0}" 'BEGIN {printf "%.0f", k / 1024}')"
     done
     echo
     echo "Rows: imports count data rows (credmon's own count when it prints one,"
     echo "else the CSV lines); derives count the values credmon reports writing."
+    echo "CPU s: user + system time of all the process's threads (median); above"
+    echo "the wall time when stages overlap on the cores."
     echo "Store after the last run: $(awk -v b="$db_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB."
     echo
     echo "Per run (s):"
@@ -224,5 +233,17 @@ data_mb=$(du -sbL "$data" | awk '{printf "%.0f", $1 / 1e6}')
     for st in "${stages[@]}"; do
         echo "- ${label[$st]}:${secs[$st]}  \`${cmdline[$st]//$tmp/\$TMP}\`"
     done
+    echo
+    echo "What credmon derive said in the last run (per derivation: values"
+    echo "written, milliseconds of its statement plus the writing of its"
+    echo "values; the statements run side by side, one per core):"
+    echo
+    echo "${label[derive]}:"
+    echo
+    echo "$derive_said"
+    echo
+    echo "${label[derive_append]}:"
+    echo
+    echo "$derive_append_said"
 } >"$out_file"
 echo "bench.sh: wrote $out_file" >&2
