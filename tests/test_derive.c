@@ -197,6 +197,24 @@ static void publicity_elements(void **state)
                         "publicity_errors=1.0 publicity_late=1.0 "
                         "publicity_on_time=1.0 publicity_total=3.0");
     sqlite3_finalize(st);
+    /* a unit whose only record of the month is unpublished: 0 of 1 on
+     * time, 1 late, no data error (not 不可计算: none of its counts is
+     * unknown) */
+    th_exec(f->s, "INSERT INTO publicity VALUES ('P7','处罚','市公安局',"
+                  "'511802','a','','2019-09-05',NULL)");
+    run_shipped(f, "2019-09", "2019-09");
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
+                                        "SELECT group_concat(element || '=' || "
+                                        "coalesce(value, 'NULL'), ' ') FROM "
+                                        "(SELECT * FROM unit_values WHERE unit = '市公安局' AND "
+                                        "region = '511800' AND period = '2019-09' ORDER BY element)",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "publicity_errors=0.0 publicity_late=1.0 "
+                        "publicity_on_time=0.0 publicity_total=1.0");
+    sqlite3_finalize(st);
+    assert_float_equal(value(f, "511802", "2019-09", "publicity_late"), 3, 0);
 }
 
 static void blacklist_elements(void **state)
