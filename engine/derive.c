@@ -194,13 +194,19 @@ static cm_error on_ini(void *ctx, const char *section, const char *key,
             return cm_diag_set(d, CM_ERR_DUPLICATE, L->file, line, key,
                                "'by' given twice");
         L->has_by = 1;
-        if (strcmp(value, "region") == 0)
+        if (strcmp(value, "region") == 0) {
             x->by_unit = 0;
-        else if (strcmp(value, "unit") == 0)
+        } else if (strcmp(value, "unit") == 0) {
             x->by_unit = 1;
-        else
+        } else if (strcmp(value, "region, unit") == 0 ||
+                   strcmp(value, "unit, region") == 0) {
+            x->by_unit = 1;
+            x->unit_or_region = 1;
+        } else {
             return cm_diag_set(d, CM_ERR_DEFINITION, L->file, line, key,
-                               "'%s' is not 'region' or 'unit'", value);
+                               "'%s' is not 'region', 'unit' or 'region, "
+                               "unit'", value);
+        }
         return CM_OK;
     } else if (strcmp(key, "tables") == 0) {
         return set_tables(x, L->file, line, value, d);
@@ -338,6 +344,7 @@ typedef struct result {
     char *text;         /* per row: [unit NUL] region NUL period NUL */
     size_t text_n, text_cap;
     size_t *row_at;     /* offset of each row's text */
+    unsigned char *own; /* by = region, unit: 1 for a region's own value */
     double *val;        /* ncol - first per row */
     unsigned char *null;
     size_t n, cap;
@@ -351,6 +358,7 @@ static void result_clear(result *r)
     free(r->cols);
     free(r->text);
     free(r->row_at);
+    free(r->own);
     free(r->val);
     free(r->null);
     memset(r, 0, sizeof *r);
@@ -381,22 +389,27 @@ static int put_text(result *r, const char *s)
     return 1;
 }
 
-/* Adds q's current row; 0 when out of memory. */
+/* Adds q's current row; 0 when out of memory. A by-unit row whose unit
+ * is NULL (by = region, unit) is kept with an empty unit and own = 1. */
 static int add_row(result *r, sqlite3_stmt *q, int by_unit)
 {
     size_t ne = (size_t)(r->ncol - r->first), cap = r->cap;
     if (r->n == r->cap) {
-        size_t c1 = cap, c2 = cap, c3 = cap;
+        size_t c1 = cap, c2 = cap, c3 = cap, c4 = cap;
         if (!grow((void **)&r->row_at, &c1, r->n + 1, sizeof *r->row_at) ||
             !grow((void **)&r->val, &c2, (r->n + 1), ne * sizeof *r->val) ||
-            !grow((void **)&r->null, &c3, (r->n + 1), ne))
+            !grow((void **)&r->null, &c3, (r->n + 1), ne) ||
+            !grow((void **)&r->own, &c4, (r->n + 1), 1))
             return 0;
         r->cap = c1;
     }
     r->row_at[r->n] = r->text_n;
-    for (int i = by_unit ? 0 : 1; i < 3; i++)
-        if (!put_text(r, (const char *)sqlite3_column_text(q, i - (by_unit ? 0 : 1))))
+    r->own[r->n] = by_unit && sqlite3_column_type(q, 0) == SQLITE_NULL;
+    for (int i = by_unit ? 0 : 1; i < 3; i++) {
+        const char *t = (const char *)sqlite3_column_text(q, i - (by_unit ? 0 : 1));
+        if (!put_text(r, t ? t : ""))
             return 0;
+    }
     for (size_t j = 0; j < ne; j++) {
         int col = r->first + (int)j;
         r->null[r->n * ne + j] = sqlite3_column_type(q, col) == SQLITE_NULL;
@@ -519,7 +532,7 @@ static cm_error query_one(sqlite3 *db, const run_params *p,
         const char *unit = x->by_unit ? (const char *)sqlite3_column_text(q, 0) : NULL;
         const char *region = (const char *)sqlite3_column_text(q, r->first - 2);
         const char *period = (const char *)sqlite3_column_text(q, r->first - 1);
-        if (!region || !period || (x->by_unit && !unit)) {
+        if (!region || !period || (x->by_unit && !x->unit_or_region && !unit)) {
             rc = cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->sql_line, "sql",
                              "a row has no %s", !region ? "region"
                                                 : !period ? "period" : "unit");
@@ -604,16 +617,21 @@ static cm_error write_one(run_ctx *c, const cm_derivation *x, const result *r,
             return cm_store_fail(c->s, d, "clearing kept values");
     }
     int ne = r->ncol - r->first;
-    /* the elements' previous derived values for these months go first */
-    for (int i = 0; i < ne && rc == CM_OK; i++) {
-        sqlite3_stmt *del = x->by_unit ? c->del_unit : c->del_value;
-        sqlite3_reset(del);
-        sqlite3_bind_text(del, 1, r->cols[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(del, 2, p->from, -1, SQLITE_STATIC);
-        sqlite3_bind_text(del, 3, p->to, -1, SQLITE_STATIC);
-        if (!step_done(del))
-            rc = cm_store_fail(c->s, d, "clearing derived values");
-    }
+    /* the elements' previous derived values for these months go first,
+     * from each table the derivation writes */
+    for (int i = 0; i < ne && rc == CM_OK; i++)
+        for (int t = 0; t < 2 && rc == CM_OK; t++) {
+            int units = t == 0;
+            if (units ? !x->by_unit : x->by_unit && !x->unit_or_region)
+                continue;
+            sqlite3_stmt *del = units ? c->del_unit : c->del_value;
+            sqlite3_reset(del);
+            sqlite3_bind_text(del, 1, r->cols[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(del, 2, p->from, -1, SQLITE_STATIC);
+            sqlite3_bind_text(del, 3, p->to, -1, SQLITE_STATIC);
+            if (!step_done(del))
+                rc = cm_store_fail(c->s, d, "clearing derived values");
+        }
     const char *last_period = "";
     for (size_t row = 0; row < r->n && rc == CM_OK; row++) {
         const char *unit = r->text + r->row_at[row];
@@ -626,12 +644,13 @@ static cm_error write_one(run_ctx *c, const cm_derivation *x, const result *r,
                 return cm_store_fail(c->s, d, "adding a period");
             last_period = period;
         }
+        int to_units = x->by_unit && !r->own[row];
         for (int i = 0; i < ne && rc == CM_OK; i++) {
             size_t at = row * (size_t)ne + (size_t)i;
-            sqlite3_stmt *ins = x->by_unit ? c->ins_unit : c->ins_value;
+            sqlite3_stmt *ins = to_units ? c->ins_unit : c->ins_value;
             int k = 1;
             sqlite3_reset(ins);
-            if (x->by_unit)
+            if (to_units)
                 sqlite3_bind_text(ins, k++, unit, -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, k++, region, -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, k++, period, -1, SQLITE_STATIC);

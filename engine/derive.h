@@ -12,7 +12,10 @@
  *         GROUP BY 1, 2
  *
  * The statement returns one row per region (by = unit: per unit and
- * region) and period. Its columns are region, period (and unit), then one
+ * region) and period. by = region, unit: rows carry a unit column, and a
+ * row whose unit is NULL is the region's own value, so that one scan of
+ * the records gives both (element_values and unit_values are then both
+ * replaced for its elements and months). Its columns are region, period (and unit), then one
  * column per element it derives, named by the element: one scan of a
  * 10-million-row table can give several elements. It may use the bound
  * parameters :start and :end (first and last day of the months being
@@ -57,6 +60,8 @@
 typedef struct cm_derivation {
     char *id, *name, *sql;
     int by_unit;        /* 1: rows carry a unit column */
+    int unit_or_region; /* by = region, unit: a NULL unit is the region's
+                           own value */
     char *tables;       /* "entities,commitments" (tables key), or NULL */
     char *file;
     long line, sql_line;

@@ -393,7 +393,10 @@ static void errors_are_located(void **state)
         {"[derive a]\nname = a\nsql = SELECT 1\ncolour = red\n", CM_ERR_NAME, 4,
          "colour", "unknown key"},
         {"[derive a]\nname = a\nby = county\nsql = SELECT 1\n", CM_ERR_DEFINITION, 3,
-         "by", "'region' or 'unit'"},
+         "by", "'region', 'unit' or 'region, unit'"},
+        /* a NULL unit is only a region's own value with by = region, unit */
+        {"[derive a]\nname = a\nby = unit\nsql = SELECT NULL AS unit, '511802' AS region, '2019-09' AS period, 1 AS x\n",
+         CM_ERR_DEFINITION, 4, "sql", "a row has no unit"},
         {"[derive a]\nname = a\nsql = SELECT 1\n[derive a]\nname = b\nsql = SELECT 2\n",
          CM_ERR_DUPLICATE, 4, "", "duplicate derivation"},
         {"[element a]\nname = a\n", CM_ERR_NAME, 1, "", "unknown section"},
@@ -485,6 +488,55 @@ static void statements_in_parallel(void **state)
     assert_true(value(f, "511802", "2019-09", "x_bb") == 2);
 }
 
+/* by = region, unit: one statement gives a region's own values (NULL
+ * unit, element_values) and its units' values (unit_values); a rerun
+ * replaces both, and a by = unit derivation leaves region values alone. */
+static void region_and_unit_rows(void **state)
+{
+    fx *f = *state;
+    cm_diag d;
+    static const char both[] =
+        "[derive a]\nname = a\nby = region, unit\nsql =\n"
+        "    SELECT NULL AS unit, '511802' AS region, '2019-09' AS period, 5 AS x_n\n"
+        "    UNION ALL SELECT '市税务局', '511800', '2019-09', 3\n"
+        "    UNION ALL SELECT '市法院', '511800', '2019-09', 2\n";
+    assert_int_equal(run_text(f, both, "2019-09", "2019-09", &d), CM_OK);
+    assert_float_equal(value(f, "511802", "2019-09", "x_n"), 5, 0);
+    sqlite3 *db = cm_store_db(f->s);
+    sqlite3_stmt *st = NULL;
+    const char *units_sql =
+        "SELECT group_concat(unit || ':' || region || '=' || value, ' ') FROM "
+        "(SELECT * FROM unit_values WHERE element = 'x_n' ORDER BY unit)";
+    assert_int_equal(sqlite3_prepare_v2(db, units_sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "市法院:511800=2.0 市税务局:511800=3.0");
+    sqlite3_finalize(st);
+    /* a rerun without 市法院 and without the region row replaces both */
+    static const char fewer[] =
+        "[derive a]\nname = a\nby = unit, region\nsql =\n"
+        "    SELECT '市税务局' AS unit, '511800' AS region, '2019-09' AS period, 4 AS x_n\n";
+    assert_int_equal(run_text(f, fewer, "2019-09", "2019-09", &d), CM_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, units_sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "市税务局:511800=4.0");
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM element_values"
+                                            " WHERE element = 'x_n'",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    /* by = unit only: the region values of the same element stay */
+    assert_int_equal(run_text(f, both, "2019-09", "2019-09", &d), CM_OK);
+    assert_int_equal(run_text(f, "[derive a]\nname = a\nby = unit\nsql = SELECT"
+                                 " '市法院' AS unit, '511800' AS region,"
+                                 " '2019-09' AS period, 7 AS x_n\n",
+                              "2019-09", "2019-09", &d), CM_OK);
+    assert_float_equal(value(f, "511802", "2019-09", "x_n"), 5, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +551,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(errors_are_located, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_in_parallel, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(region_and_unit_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
