@@ -753,6 +753,7 @@ static void *helper_main(void *arg)
     if (sqlite3_open_v2(h->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
         cm_domain_register(db, h->cal, &d) == CM_OK) {
         sqlite3_busy_timeout(db, 5000);
+        sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 1);
         pool_work(h->pl, db);
     }
     sqlite3_close(db);
@@ -797,7 +798,13 @@ static cm_error query_all(cm_store *s, const cm_derive_set *set,
     for (int i = 0; i < k - 1 && i < MAX_HELPERS; i++)
         if (pthread_create(&tid[started], NULL, helper_main, &h) == 0)
             started++;
-    pool_work(&pl, cm_store_db(s));
+    /* One sorter thread per connection: once the short statements are
+     * done, the core they ran on would idle through the long GROUP BY
+     * sort of the 双公示 records (bench, 24 months: 14.5 s -> 12.9 s). */
+    sqlite3 *db = cm_store_db(s);
+    int old_threads = sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 1);
+    pool_work(&pl, db);
+    sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, old_threads);
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&pl.mu);
