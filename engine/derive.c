@@ -342,13 +342,13 @@ typedef struct result {
     int incremental;    /* ran with :incremental = 1 */
     char sql_hex[65];   /* SHA-256 of the SQL, when tables are listed */
     char *text;         /* per row: [unit NUL] region NUL period NUL */
-    size_t text_n, text_cap;
+    size_t text_n, text_cap;    /* bytes used, allocated */
     size_t *row_at;     /* offset of each row's text */
     unsigned char *own; /* by = region, unit: 1 for a region's own value */
     double *val;        /* ncol - first per row */
-    unsigned char *null;
-    size_t n, cap;
-    double ms;
+    unsigned char *null;        /* per value: 1 if SQL NULL (val unused) */
+    size_t n, cap;      /* rows held, rows allocated */
+    double ms;          /* wall time of the statement */
 } result;
 
 static void result_clear(result *r)
@@ -364,13 +364,20 @@ static void result_clear(result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Makes room for need items of size bytes at *p (*cap items allocated),
+ * doubling; 0 when out of memory or the size would not fit a size_t. */
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return 1;
     size_t c = *cap ? *cap : 64;
-    while (c < need)
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return 0;
         c *= 2;
+    }
+    if (size && c > SIZE_MAX / size)
+        return 0;
     void *q = realloc(*p, c * size);
     if (!q)
         return 0;
@@ -379,6 +386,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     return 1;
 }
 
+/* Appends s and its NUL to r's text; 0 when out of memory. */
 static int put_text(result *r, const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -445,12 +453,30 @@ static int can_continue(sqlite3 *db, const run_params *p,
     return yes;
 }
 
+/* A failed statement is the definition's fault, located at its sql key,
+ * unless the store or the machine failed under it: several large sorts
+ * at once can fill the temporary disk or the memory. */
 static cm_error fail_sql(sqlite3 *db, const cm_derivation *x, cm_diag *d,
                          const char *what)
 {
-    return cm_diag_set(d, CM_ERR_DEFINITION, x->file,
-                       x->sql_line ? x->sql_line : x->line, "sql", "%s: %s",
-                       what, sqlite3_errmsg(db));
+    cm_error e = CM_ERR_DEFINITION;
+    switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_NOMEM:
+        e = CM_ERR_NOMEM;
+        break;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CORRUPT:
+    case SQLITE_CANTOPEN:
+        e = CM_ERR_STORE;
+        break;
+    default:
+        break;
+    }
+    return cm_diag_set(d, e, x->file, x->sql_line ? x->sql_line : x->line,
+                       "sql", "%s: %s", what, sqlite3_errmsg(db));
 }
 
 static void bind_param(sqlite3_stmt *st, const char *name, const char *v)
@@ -703,14 +729,14 @@ static double now_ms(void)
  * one has been taken, and reporting the first failure in set order is
  * what a run on one thread would report. */
 typedef struct pool {
-    pthread_mutex_t mu;
-    size_t next;
-    int stop;
+    pthread_mutex_t mu; /* guards next and stop */
+    size_t next;        /* the next statement to take */
+    int stop;           /* a statement failed: take no more */
     const cm_derive_set *set;
     const run_params *p;
-    result *res;
-    cm_error *rc;
-    cm_diag *diag;
+    result *res;        /* per statement, written by the thread running it */
+    cm_error *rc;       /* likewise */
+    cm_diag *diag;      /* likewise */
 } pool;
 
 static void pool_work(pool *pl, sqlite3 *db)
@@ -738,8 +764,8 @@ static void pool_work(pool *pl, sqlite3 *db)
 
 typedef struct helper {
     pool *pl;
-    const char *path;
-    const cm_calendar *cal;
+    const char *path;   /* the store's file, opened read-only */
+    const cm_calendar *cal;     /* for the domain functions; read only */
 } helper;
 
 /* A helper thread reads on its own connection. If it cannot open one it
@@ -753,22 +779,29 @@ static void *helper_main(void *arg)
     if (sqlite3_open_v2(h->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
         cm_domain_register(db, h->cal, &d) == CM_OK) {
         sqlite3_busy_timeout(db, 5000);
-        sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 1);
+        sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 1); /* see query_all */
         pool_work(h->pl, db);
     }
     sqlite3_close(db);
     return NULL;
 }
 
-/* Threads for the statements: one per core, at most 4 and at most one
- * per statement; 1 for a store that is not a file. */
+/* At most this many reading connections: each holds a GROUP BY sort of up
+ * to every record (temporary files and memory); measured only on 2 cores,
+ * where 2 halved the run. */
+#define MAX_THREADS 4
+
+/* Threads for the statements: one per core, at most MAX_THREADS and one
+ * per statement; 1 for a store that is not a plain file, or a SQLite
+ * built without thread safety. */
 static int thread_count(cm_store *s, size_t n)
 {
     const char *path = cm_store_path(s);
-    if (!path[0] || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+    if (!path[0] || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5) ||
+        !sqlite3_threadsafe())
         return 1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    long k = cores < 1 ? 1 : cores > 4 ? 4 : cores;
+    long k = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : cores;
     return (size_t)k > n ? (n ? (int)n : 1) : (int)k;
 }
 
@@ -790,12 +823,17 @@ static cm_error query_all(cm_store *s, const cm_derive_set *set,
         free(pl.diag);
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
-    pthread_mutex_init(&pl.mu, NULL);
-    enum { MAX_HELPERS = 3 };
-    pthread_t tid[MAX_HELPERS];
+    if (pthread_mutex_init(&pl.mu, NULL) != 0) {
+        free(pl.rc);
+        free(pl.diag);
+        return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL,
+                           "out of resources (a mutex)");
+    }
+    int k = thread_count(s, n);
+    pthread_t tid[MAX_THREADS - 1];
     helper h = {&pl, cm_store_path(s), cal};
-    int k = thread_count(s, n), started = 0;
-    for (int i = 0; i < k - 1 && i < MAX_HELPERS; i++)
+    int started = 0;
+    for (int i = 0; i < k - 1; i++)
         if (pthread_create(&tid[started], NULL, helper_main, &h) == 0)
             started++;
     /* One sorter thread per connection: once the short statements are
@@ -872,6 +910,7 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
     if ((rc = cm_domain_register(c.db, cal, d)) != CM_OK) {
+        unregister(c.db); /* those registered before the failure */
         free(res);
         cm_calendar_free(cal);
         return rc;
@@ -902,7 +941,8 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
      * the statements read, so every value reflects one state of the store,
      * the state whose change sequence keep_state records. Readers on other
      * connections are still let in; this one writes only once they are
-     * done. */
+     * done, and nothing may be written before query_all returns: the
+     * helpers would not see it, and a write could need their locks. */
     if (rc == CM_OK)
         rc = cm_store_begin(s, d);
     if (rc == CM_OK) {

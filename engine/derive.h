@@ -4,26 +4,26 @@
  *
  *   [derive publicity]
  *   name = 双公示及时性
- *   by = region                    ; or: unit (per source/listing unit)
+ *   by = region                    ; or unit, or region, unit
  *   sql = SELECT region, substr(decided, 1, 7) AS period,
  *                count(*) AS publicity_total,
  *                sum(workdays(decided, published) <= 7) AS publicity_on_time
  *         FROM publicity WHERE decided BETWEEN :start AND :end
  *         GROUP BY 1, 2
  *
- * The statement returns one row per region (by = unit: per unit and
- * region) and period. by = region, unit: rows carry a unit column, and a
+ * The statement returns one row per region and period: columns region,
+ * period, then one column per element it derives, named by the element.
+ * by = unit (per source or listing unit): columns unit, region, period,
+ * elements. by = region, unit (or unit, region): the same columns, and a
  * row whose unit is NULL is the region's own value, so that one scan of
- * the records gives both (element_values and unit_values are then both
- * replaced for its elements and months). Its columns are region, period (and unit), then one
- * column per element it derives, named by the element: one scan of a
- * 10-million-row table can give several elements. It may use the bound
- * parameters :start and :end (first and last day of the months being
- * derived, 'YYYY-MM-DD'), :from and :to ('YYYY-MM'), and the domain
- * functions of domain.h. Results replace the elements' derived values for
- * those months in one transaction (element_values with source 'derive', or
- * unit_values for by = unit); imported values of the same element are
- * never overwritten. A row whose period lies outside the months asked for
+ * the records gives both. One scan of a 10-million-row table can give
+ * several elements. It may use the bound parameters :start and :end
+ * (first and last day of the months being derived, 'YYYY-MM-DD'), :from
+ * and :to ('YYYY-MM'), and the domain functions of domain.h. Results
+ * replace the elements' derived values for those months in one
+ * transaction (element_values with source 'derive', unit_values for by =
+ * unit, both for by = region, unit); imported values of the same element
+ * are never overwritten. A row whose period lies outside the months asked for
  * is an error (the statement forgot to filter). Only one SELECT or WITH
  * statement is accepted; SQL errors are located at the sql key's line.
  *
@@ -92,11 +92,25 @@ typedef struct cm_derive_stats {
 } cm_derive_stats;
 
 /* Runs every derivation for the months from..to ('YYYY-MM', inclusive) in
- * one transaction; stats and each (NULL, or the caller's array of set->n,
- * filled in set order) may be NULL; the store's calendar must cover the range (else
+ * one transaction. The store's calendar must cover the range (else
  * CM_ERR_DATA naming the year). Registers the domain functions on the
  * store's connection with a calendar loaded from the store. Periods
- * written are added to the periods table. */
+ * written are added to the periods table.
+ *
+ * The statements run side by side: for a store in a plain file and a
+ * thread-safe SQLite, up to one per core (at most 4) on read-only
+ * connections this function opens to the same file, with the domain
+ * functions; so a statement must not rely on anything that lives only on
+ * the store's own connection (TEMP tables, attached databases). What they
+ * return (values, not records: a few MB for a province) is held until all
+ * are done, then written in set order; the first failure in set order is
+ * the one reported, and nothing is written.
+ *
+ * stats (may be NULL) receives the totals; each (may be NULL) is the
+ * caller's array of set->n, filled in set order. Each derivation's ms is
+ * its statement's wall time plus the writing of its values: statements
+ * overlap, so they can add up to more than stats->ms. On failure stats
+ * holds only ms, and each may be partly filled. */
 cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
                        const char *to, cm_derive_stats *stats,
                        cm_derive_item_stats *each, cm_diag *d);

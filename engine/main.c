@@ -10,8 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "assess.h"
 #include "circular.h"
 #include "cm.h"
@@ -640,13 +638,7 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* SQLite's defaults take a mutex for every allocation (memory
-     * statistics) and for every call on a connection (serialized mode).
-     * credmon uses each connection from one thread only (micro.c's reading
-     * thread never calls SQLite), so both are pure cost: 9 % of an
-     * import's samples under perf. Must precede sqlite3_initialize. */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    cm_store_process_init();
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_USAGE;

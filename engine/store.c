@@ -311,6 +311,17 @@ fail:
     return e;
 }
 
+void cm_store_process_init(void)
+{
+    /* SQLite's defaults take a mutex for every allocation (memory
+     * statistics) and for every call on a connection (serialized mode).
+     * With each connection on one thread, both are pure cost: 9 % of an
+     * import's perf samples. sqlite3_config refuses (SQLITE_MISUSE) once
+     * SQLite is initialised, which is the "later call changes nothing". */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+}
+
 cm_error cm_store_new(const char *path, cm_store **out, cm_diag *d)
 {
     *out = NULL;

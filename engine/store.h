@@ -73,6 +73,11 @@
 
 typedef struct cm_store cm_store;
 
+/* Process-wide SQLite settings for a program that uses each connection
+ * from one thread at a time (credmon does: see derive.c, micro.c). Call
+ * before anything else touches SQLite; a later call changes nothing. */
+void cm_store_process_init(void);
+
 /* Opens (creating if needed) the store at path and migrates it to
  * CM_STORE_VERSION. Refuses a store newer than this binary (CM_ERR_STORE).
  * Sets foreign_keys=ON, busy_timeout 5 s, journal_mode=TRUNCATE (see store.c). */

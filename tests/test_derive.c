@@ -539,6 +539,7 @@ static void region_and_unit_rows(void **state)
 
 int main(void)
 {
+    cm_store_process_init(); /* as credmon runs: helpers on their own threads */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(register_elements, setup, teardown),
         cmocka_unit_test_setup_teardown(publicity_elements, setup, teardown),
