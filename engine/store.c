@@ -183,7 +183,7 @@ static const char schema_v4[] =
 /* Version 5: no date index on publicity or commitments. Each cost more
  * to keep up than it saved (make bench, 2026-11-23): publicity_decided
  * doubled a monthly import (0.5 s of 1.0 s per 430 k rows) while reading
- * one month through it beat a scan of the 10 M records by 0.3 s; the
+ * one month through it beat a scan of the 10 M records by 0.4 s; the
  * commitments file comes in no date order, and commitments_date took
  * 4.9 s of its 7.8 s import, to spare a 0.2 s scan. entities_registered
  * stays: the register comes in date order and its index costs 1.2 s. */
