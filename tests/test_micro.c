@@ -814,6 +814,69 @@ static void test_many_batches(void **state)
     free(csv);
 }
 
+/* A first load of the register or the commitments (empty table) is staged
+ * and upserted in key order: the same rows as row by row, the later of
+ * two equal keys winning, the indexes built again; a bad row still
+ * changes nothing. */
+static void test_bulk_first_load(void **state)
+{
+    fixture *f = *state;
+    char buf[256];
+    import_ok(f, "entities.csv",
+              "code,name,region,registered,status\n"
+              "91512081MA62K0260E,甲公司,511802,2018-03-05,存续\n"
+              "91350100M000100Y43,乙合作社,511803,2017-11-20,在业\n"
+              "91110000600037341L,丙公司,511800,1999-12-31,迁出\n"
+              /* 甲 again, later in the file but earlier in key order than
+               * nothing else: it must replace line 2 */
+              "91512081MA62K0260E,甲公司,511803,2018-04-01,注销\n", 4);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM entities"), 3);
+    assert_string_equal(text(f->s, "SELECT region || ' ' || registered || ' ' ||"
+                                   " status FROM entities WHERE name = '甲公司'",
+                             buf, sizeof buf),
+                        "511803 2018-04-01 注销");
+    assert_int_equal(count(f->s, "SELECT count(*) FROM sqlite_master WHERE"
+                                 " type = 'index' AND name = 'entities_registered'"),
+                     1);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    /* the months of the rows' dates are logged as row by row */
+    assert_string_equal(text(f->s, "SELECT group_concat(month, ' ') FROM"
+                                   " (SELECT month FROM micro_changes WHERE"
+                                   " tbl = 'entities' ORDER BY month)",
+                             buf, sizeof buf),
+                        "1999-12 2017-11 2018-03 2018-04");
+    /* the table is no longer empty: the next file goes row by row */
+    import_ok(f, "entities-2.csv",
+              "code,name,region,registered,status\n"
+              "91350100M000100Y43,乙合作社,511803,2017-11-20,吊销\n", 1);
+    assert_string_equal(text(f->s, "SELECT status FROM entities"
+                                   " WHERE name = '乙合作社'", buf, sizeof buf),
+                        "吊销");
+    /* a bad last row of a first load: located, nothing written */
+    char *before = dump(f->s);
+    cm_diag d;
+    assert_int_equal(import_text(f, "commitments.csv",
+                                 "subject,kind,date,published\n"
+                                 "91512081MA62K0260E,主动型,2019-03-01,是\n"
+                                 "91350100M000100Y43,主动型,2019-13-01,是\n",
+                                 NULL, &d),
+                     CM_ERR_FIELD);
+    assert_int_equal(d.line, 3);
+    char *after = dump(f->s);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    import_ok(f, "commitments.csv",
+              "subject,kind,date,published\n"
+              "91512081MA62K0260E,主动型,2019-03-01,是\n"
+              "91350100M000100Y43,主动型,2019-03-01,否\n"
+              "91512081MA62K0260E,主动型,2019-03-01,否\n", 3);
+    assert_int_equal(count(f->s, "SELECT count(*) FROM commitments"), 2);
+    assert_int_equal(count(f->s, "SELECT published FROM commitments WHERE"
+                                 " subject = '91512081MA62K0260E'"), 0);
+}
+
 /* An import inside a caller's transaction uses a savepoint: a failure
  * undoes only the file, the caller's own work stays. */
 static void test_nested(void **state)
@@ -850,6 +913,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_first_load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
