@@ -24,6 +24,34 @@ static inline void th_exec(cm_store *s, const char *sql)
     sqlite3_free(err);
 }
 
+/* The integer of a one-value query on the store; fails the test if the
+ * query does not give a row. */
+static inline long long th_int(cm_store *s, const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), sql, -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long long v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* The text of a one-value query on the store, "NULL" for NULL, into buf
+ * (n bytes); returns buf. */
+static inline const char *th_text(cm_store *s, const char *sql, char *buf,
+                                  size_t n)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), sql, -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(q, 0);
+    snprintf(buf, n, "%s", t ? (const char *)t : "NULL");
+    sqlite3_finalize(q);
+    return buf;
+}
+
 /* A new store in a new temporary folder /tmp/cm-<tag>-XXXXXX: fills dir
  * (64 bytes), db (128 bytes) and *s; returns 0, or -1 (with the reason on
  * stderr) when either cannot be made. */

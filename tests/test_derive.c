@@ -186,34 +186,28 @@ static void publicity_elements(void **state)
     assert_float_equal(value(f, "511802", "2019-10", "publicity_on_time"), 1, 0);
     /* per source unit, per city: 市税务局 September: P1 on time, P2 late,
      * P5 data error */
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
-                                        "SELECT group_concat(element || '=' || value, ' ') FROM "
-                                        "(SELECT * FROM unit_values WHERE unit = '市税务局' AND "
-                                        "region = '511800' AND period = '2019-09' ORDER BY element)",
-                                        -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+    char buf[256];
+    assert_string_equal(th_text(f->s,
+                                "SELECT group_concat(element || '=' || value, ' ') FROM "
+                                "(SELECT * FROM unit_values WHERE unit = '市税务局' AND "
+                                "region = '511800' AND period = '2019-09' ORDER BY element)",
+                                buf, sizeof buf),
                         "publicity_errors=1.0 publicity_late=1.0 "
                         "publicity_on_time=1.0 publicity_total=3.0");
-    sqlite3_finalize(st);
     /* a unit whose only record of the month is unpublished: 0 of 1 on
      * time, 1 late, no data error (not 不可计算: none of its counts is
      * unknown) */
     th_exec(f->s, "INSERT INTO publicity VALUES ('P7','处罚','市公安局',"
                   "'511802','a','','2019-09-05',NULL)");
     run_shipped(f, "2019-09", "2019-09");
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
-                                        "SELECT group_concat(element || '=' || "
-                                        "coalesce(value, 'NULL'), ' ') FROM "
-                                        "(SELECT * FROM unit_values WHERE unit = '市公安局' AND "
-                                        "region = '511800' AND period = '2019-09' ORDER BY element)",
-                                        -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+    assert_string_equal(th_text(f->s,
+                                "SELECT group_concat(element || '=' || "
+                                "coalesce(value, 'NULL'), ' ') FROM "
+                                "(SELECT * FROM unit_values WHERE unit = '市公安局' AND "
+                                "region = '511800' AND period = '2019-09' ORDER BY element)",
+                                buf, sizeof buf),
                         "publicity_errors=0.0 publicity_late=1.0 "
                         "publicity_on_time=0.0 publicity_total=1.0");
-    sqlite3_finalize(st);
     assert_float_equal(value(f, "511802", "2019-09", "publicity_late"), 3, 0);
 }
 
@@ -340,28 +334,33 @@ static void imports_win_and_reruns_replace(void **state)
     run_shipped(f, "2019-09", "2019-09");
     assert_float_equal(value(f, "511802", "2019-09", "enterprises"), 50000, 0);
     assert_float_equal(value(f, "511802", "2019-09", "uscc_codes"), 3, 0);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
-                                        "SELECT count(*) FROM element_values WHERE "
-                                        "element = 'uscc_codes'", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 2);   /* two counties, once */
-    sqlite3_finalize(st);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM element_values WHERE"
+                                  " element = 'uscc_codes'"),
+                     2);   /* two counties, once */
 }
 
-static cm_error run_text(fx *f, const char *ini, const char *from,
-                         const char *to, cm_diag *d)
+/* Writes ini as the only file of a definitions folder and loads it. */
+static cm_error load_text(fx *f, const char *ini, cm_derive_set **set,
+                          cm_diag *d)
 {
     char dir[128], path[200];
     snprintf(dir, sizeof dir, "%s/defs", f->dir);
     mkdir(dir, 0777);
     snprintf(path, sizeof path, "%s/x.ini", dir);
     FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
     fputs(ini, fp);
     fclose(fp);
-    cm_derive_set *set = NULL;
+    *set = NULL;
     cm_diag_clear(d);
-    cm_error rc = cm_derive_load(dir, &set, d);
+    return cm_derive_load(dir, set, d);
+}
+
+static cm_error run_text(fx *f, const char *ini, const char *from,
+                         const char *to, cm_diag *d)
+{
+    cm_derive_set *set = NULL;
+    cm_error rc = load_text(f, ini, &set, d);
     if (rc == CM_OK)
         rc = cm_derive_run(f->s, set, from, to, NULL, NULL, d);
     cm_derive_free(set);
@@ -445,32 +444,18 @@ static void statements_in_parallel(void **state)
         assert_int_equal(d.line, 6);
         assert_non_null(strstr(d.msg, "no such table"));
     }
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(f->s),
-                                        "SELECT count(*) FROM element_values "
-                                        "WHERE element LIKE 'x\\_%' ESCAPE '\\'",
-                                        -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);    /* a wrote nothing */
-    sqlite3_finalize(st);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM element_values WHERE"
+                                  " element LIKE 'x\\_%' ESCAPE '\\'"),
+                     0);    /* a wrote nothing */
 
     /* per-derivation figures, in file order */
     static const char good[] =
         "[derive a]\nname = a\nsql = SELECT '511802' AS region, '2019-09' AS period, 1 AS x_a\n"
         "[derive b]\nname = b\nsql = SELECT '511802' AS region, '2019-09' AS period, 1 AS x_b, 2 AS x_bb\n"
         "[derive c]\nname = c\nsql = SELECT region, '2019-09' AS period, 3 AS x_c FROM (SELECT '511802' AS region UNION ALL SELECT '511803')\n";
-    char dir[128], path[200];
-    snprintf(dir, sizeof dir, "%s/defs", f->dir);
-    mkdir(dir, 0777);
-    snprintf(path, sizeof path, "%s/x.ini", dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(good, fp);
-    fclose(fp);
     cm_derive_set *set = NULL;
     cm_diag d;
-    cm_diag_clear(&d);
-    assert_int_equal(cm_derive_load(dir, &set, &d), CM_OK);
+    assert_int_equal(load_text(f, good, &set, &d), CM_OK);
     cm_derive_stats stats;
     cm_derive_item_stats each[3];
     assert_int_equal(cm_derive_run(f->s, set, "2019-09", "2019-09", &stats,
@@ -502,32 +487,21 @@ static void region_and_unit_rows(void **state)
         "    UNION ALL SELECT '市法院', '511800', '2019-09', 2\n";
     assert_int_equal(run_text(f, both, "2019-09", "2019-09", &d), CM_OK);
     assert_float_equal(value(f, "511802", "2019-09", "x_n"), 5, 0);
-    sqlite3 *db = cm_store_db(f->s);
-    sqlite3_stmt *st = NULL;
     const char *units_sql =
         "SELECT group_concat(unit || ':' || region || '=' || value, ' ') FROM "
         "(SELECT * FROM unit_values WHERE element = 'x_n' ORDER BY unit)";
-    assert_int_equal(sqlite3_prepare_v2(db, units_sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+    char buf[256];
+    assert_string_equal(th_text(f->s, units_sql, buf, sizeof buf),
                         "市法院:511800=2.0 市税务局:511800=3.0");
-    sqlite3_finalize(st);
     /* a rerun without 市法院 and without the region row replaces both */
     static const char fewer[] =
         "[derive a]\nname = a\nby = unit, region\nsql =\n"
         "    SELECT '市税务局' AS unit, '511800' AS region, '2019-09' AS period, 4 AS x_n\n";
     assert_int_equal(run_text(f, fewer, "2019-09", "2019-09", &d), CM_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, units_sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+    assert_string_equal(th_text(f->s, units_sql, buf, sizeof buf),
                         "市税务局:511800=4.0");
-    sqlite3_finalize(st);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM element_values"
-                                            " WHERE element = 'x_n'",
-                                        -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);
-    sqlite3_finalize(st);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM element_values"
+                                  " WHERE element = 'x_n'"), 0);
     /* by = unit only: the region values of the same element stay */
     assert_int_equal(run_text(f, both, "2019-09", "2019-09", &d), CM_OK);
     assert_int_equal(run_text(f, "[derive a]\nname = a\nby = unit\nsql = SELECT"

@@ -160,17 +160,6 @@ static char *dump(cm_store *s)
     return th_dump(cm_store_db(s), queries, sizeof queries / sizeof *queries);
 }
 
-static long long count(cm_store *s, const char *sql)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), sql, -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
 static void import_good(fixture *f)
 {
     write_good_set(f->dir);
@@ -197,22 +186,22 @@ static void test_good_set(void **state)
     cm_diag d;
     cm_diag_clear(&d);
 
-    assert_int_equal(count(s, "SELECT count(*) FROM regions"), 4);
-    assert_int_equal(count(s, "SELECT count(*) FROM units"), 7);
-    assert_int_equal(count(s, "SELECT count(*) FROM element_values"), 5);
-    assert_int_equal(count(s, "SELECT count(*) FROM benchmarks"), 3);
-    assert_int_equal(count(s, "SELECT count(*) FROM assignments"), 3);
-    assert_int_equal(count(s, "SELECT count(*) FROM imports"), 5);
-    assert_int_equal(count(s, "SELECT rows FROM imports WHERE kind='values'"),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM regions"), 4);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM units"), 7);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM element_values"), 5);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM benchmarks"), 3);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM assignments"), 3);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM imports"), 5);
+    assert_int_equal(th_int(s, "SELECT rows FROM imports WHERE kind='values'"),
                      5);
-    assert_int_equal(count(s, "SELECT count(*) FROM regions"
-                              " WHERE code='510000' AND parent IS NULL"), 1);
-    assert_int_equal(count(s, "SELECT count(*) FROM periods WHERE"
-                              " (period='2018-12' AND kind='month') OR"
-                              " (period='2018-Q4' AND kind='quarter') OR"
-                              " (period='2018' AND kind='year')"), 3);
-    assert_int_equal(count(s, "SELECT count(*) FROM periods"), 3);
-    assert_int_equal(count(s, "SELECT size FROM imports WHERE kind='regions'"),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM regions"
+                               " WHERE code='510000' AND parent IS NULL"), 1);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM periods WHERE"
+                               " (period='2018-12' AND kind='month') OR"
+                               " (period='2018-Q4' AND kind='quarter') OR"
+                               " (period='2018' AND kind='year')"), 3);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM periods"), 3);
+    assert_int_equal(th_int(s, "SELECT size FROM imports WHERE kind='regions'"),
                      (long long)strlen(regions_csv));
 
     static const struct {
@@ -331,9 +320,9 @@ static void test_header_only_and_gbk(void **state)
     assert_int_equal(cm_import_file(f->s, CM_IN_ASSIGNMENTS, p, &rows, &d),
                      CM_OK);
     assert_int_equal(rows, 1);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM assignments WHERE"
-                                 " region='' AND problem='risk_notice'"
-                                 " AND note=''"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM assignments WHERE"
+                                  " region='' AND problem='risk_notice'"
+                                  " AND note=''"), 1);
 }
 
 typedef struct bad_case {

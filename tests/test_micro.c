@@ -230,30 +230,6 @@ static char *dump(cm_store *s)
     return th_dump(cm_store_db(s), queries, sizeof queries / sizeof *queries);
 }
 
-static long long count(cm_store *s, const char *sql)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), sql, -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
-/* The text of a one-value query, or "NULL"; into buf. */
-static const char *text(cm_store *s, const char *sql, char *buf, size_t n)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), sql, -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(q, 0);
-    snprintf(buf, n, "%s", t ? (const char *)t : "NULL");
-    sqlite3_finalize(q);
-    return buf;
-}
-
 /* Writes name into the fixture folder and imports it as its kind; returns
  * the code, rows in *rows (may be NULL), diagnostic in *d. */
 static cm_error import_text(fixture *f, const char *name, const char *data,
@@ -321,72 +297,72 @@ static void test_good_files(void **state)
     char b[256];
     import_all(f);
 
-    assert_int_equal(count(s, "SELECT count(*) FROM entities"), 4);
-    assert_string_equal(text(s, "SELECT status FROM entities WHERE"
-                                " name = '名山区茶叶专业合作社'", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM entities"), 4);
+    assert_string_equal(th_text(s, "SELECT status FROM entities WHERE"
+                                   " name = '名山区茶叶专业合作社'", b, sizeof b),
                         "在业");
     /* trimmed */
-    assert_string_equal(text(s, "SELECT name FROM entities WHERE"
-                                " code = '91110000600037341L'", b, sizeof b),
+    assert_string_equal(th_text(s, "SELECT name FROM entities WHERE"
+                                   " code = '91110000600037341L'", b, sizeof b),
                         "雅安市某某建设有限公司");
-    assert_string_equal(text(s, "SELECT registered || region FROM entities"
-                                " WHERE code = '91110000600037341L'", b,
+    assert_string_equal(th_text(s, "SELECT registered || region FROM entities"
+                                   " WHERE code = '91110000600037341L'", b,
                              sizeof b),
                         "1999-12-31511800");
 
-    assert_int_equal(count(s, "SELECT count(*) FROM publicity"), 3);
-    assert_string_equal(text(s, "SELECT published FROM publicity WHERE"
-                                " id = 'XK-2019-0002'", b, sizeof b), "NULL");
-    assert_string_equal(text(s, "SELECT subject_name FROM publicity WHERE"
-                                " id = 'XK-2019-0002'", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM publicity"), 3);
+    assert_string_equal(th_text(s, "SELECT published FROM publicity WHERE"
+                                   " id = 'XK-2019-0002'", b, sizeof b), "NULL");
+    assert_string_equal(th_text(s, "SELECT subject_name FROM publicity WHERE"
+                                   " id = 'XK-2019-0002'", b, sizeof b),
                         "名山区茶叶合作社,二分社");
-    assert_string_equal(text(s, "SELECT subject_code || '|' || kind || '|' ||"
-                                " source_unit || decided || published"
-                                " FROM publicity WHERE id = 'CF-2019-0001'",
+    assert_string_equal(th_text(s, "SELECT subject_code || '|' || kind || '|' ||"
+                                   " source_unit || decided || published"
+                                   " FROM publicity WHERE id = 'CF-2019-0001'",
                              b, sizeof b),
                         "|处罚|雅安市生态环境局2019-06-102019-06-20");
 
-    assert_int_equal(count(s, "SELECT count(*) FROM blacklist"), 3);
-    assert_string_equal(text(s, "SELECT coalesce(removed, 'NULL') ||"
-                                " removal_reason || repair_training ||"
-                                " repair_commitment FROM blacklist"
-                                " WHERE subject = '511802198001010021'", b,
+    assert_int_equal(th_int(s, "SELECT count(*) FROM blacklist"), 3);
+    assert_string_equal(th_text(s, "SELECT coalesce(removed, 'NULL') ||"
+                                   " removal_reason || repair_training ||"
+                                   " repair_commitment FROM blacklist"
+                                   " WHERE subject = '511802198001010021'", b,
                              sizeof b), "NULL00");
-    assert_string_equal(text(s, "SELECT removed || removal_reason ||"
-                                " repair_training || repair_commitment"
-                                " FROM blacklist"
-                                " WHERE subject = '511803********0012'", b,
+    assert_string_equal(th_text(s, "SELECT removed || removal_reason ||"
+                                   " repair_training || repair_commitment"
+                                   " FROM blacklist"
+                                   " WHERE subject = '511803********0012'", b,
                              sizeof b), "2018-01-03履行完毕11");
-    assert_string_equal(text(s, "SELECT repair_training || repair_commitment"
-                                " FROM blacklist"
-                                " WHERE subject = '91350100M000100Y43'", b,
+    assert_string_equal(th_text(s, "SELECT repair_training || repair_commitment"
+                                   " FROM blacklist"
+                                   " WHERE subject = '91350100M000100Y43'", b,
                              sizeof b), "10");
 
-    assert_int_equal(count(s, "SELECT count(*) FROM commitments"), 4);
-    assert_int_equal(count(s, "SELECT sum(published) FROM commitments"), 2);
-    assert_int_equal(count(s, "SELECT published FROM commitments"
-                              " WHERE kind = '主动型'"), 1);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM commitments"), 4);
+    assert_int_equal(th_int(s, "SELECT sum(published) FROM commitments"), 2);
+    assert_int_equal(th_int(s, "SELECT published FROM commitments"
+                               " WHERE kind = '主动型'"), 1);
 
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"), 23);
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"
-                              " WHERE kind = 'workday'"), 6);
-    assert_string_equal(text(s, "SELECT notice FROM calendar_years"
-                                " WHERE year = 2019", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"), 23);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"
+                               " WHERE kind = 'workday'"), 6);
+    assert_string_equal(th_text(s, "SELECT notice FROM calendar_years"
+                                   " WHERE year = 2019", b, sizeof b),
                         "国办发明电〔2018〕15号、国办发明电〔2019〕3号");
 
     /* the import's connection settings are restored */
-    assert_int_equal(count(s, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(count(s, "PRAGMA cache_size"), -2000);
+    assert_int_equal(th_int(s, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(th_int(s, "PRAGMA cache_size"), -2000);
 
-    assert_int_equal(count(s, "SELECT count(*) FROM imports"), 5);
-    assert_int_equal(count(s, "SELECT rows FROM imports"
-                              " WHERE kind = 'calendar'"), 23);
-    assert_int_equal(count(s, "SELECT size FROM imports"
-                              " WHERE kind = 'entities'"),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM imports"), 5);
+    assert_int_equal(th_int(s, "SELECT rows FROM imports"
+                               " WHERE kind = 'calendar'"), 23);
+    assert_int_equal(th_int(s, "SELECT size FROM imports"
+                               " WHERE kind = 'entities'"),
                      (long long)strlen(entities_csv));
-    assert_int_equal(count(s, "SELECT count(*) FROM imports WHERE"
-                              " length(sha256) = 64 AND file LIKE"
-                              " '%/publicity-2019-06.csv'"), 1);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM imports WHERE"
+                               " length(sha256) = 64 AND file LIKE"
+                               " '%/publicity-2019-06.csv'"), 1);
 }
 
 static void test_reimport_and_overlap(void **state)
@@ -404,12 +380,12 @@ static void test_reimport_and_overlap(void **state)
 
     /* July overlaps June: nothing doubled, XK-2019-0002 now published */
     import_ok(f, "publicity-2019-07.csv", publicity_07_csv, 3);
-    assert_int_equal(count(s, "SELECT count(*) FROM publicity"), 4);
-    assert_string_equal(text(s, "SELECT published FROM publicity WHERE"
-                                " id = 'XK-2019-0002'", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM publicity"), 4);
+    assert_string_equal(th_text(s, "SELECT published FROM publicity WHERE"
+                                   " id = 'XK-2019-0002'", b, sizeof b),
                         "2019-07-03");
-    assert_string_equal(text(s, "SELECT published FROM publicity WHERE"
-                                " id = 'XK-2019-0001'", b, sizeof b),
+    assert_string_equal(th_text(s, "SELECT published FROM publicity WHERE"
+                                   " id = 'XK-2019-0001'", b, sizeof b),
                         "2019-06-05");
 
     /* an overlapping register: one status changed, one entity new */
@@ -420,11 +396,11 @@ static void test_reimport_and_overlap(void **state)
               "91350200776049653A,雅安市新设有限公司,511800,2019-07-01,开业\n"
               "91110000600037341L,雅安市某某建设有限公司,511800,1999-12-31,"
               "迁出\n", 3);
-    assert_int_equal(count(s, "SELECT count(*) FROM entities"), 5);
-    assert_string_equal(text(s, "SELECT status FROM entities WHERE"
-                                " code = '91512081MA62K0260E'", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM entities"), 5);
+    assert_string_equal(th_text(s, "SELECT status FROM entities WHERE"
+                                   " code = '91512081MA62K0260E'", b, sizeof b),
                         "注销");
-    assert_int_equal(count(s, "SELECT count(*) FROM imports"), 7);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM imports"), 7);
 
     /* blacklist: the entry still listed is now removed */
     import_ok(f, "blacklist-2019.csv",
@@ -432,9 +408,9 @@ static void test_reimport_and_overlap(void **state)
               "removal_reason,repair_training,repair_commitment\n"
               "511802198001010021,王某某,511802,失信被执行人,"
               "雅安市中级人民法院,2018-05-10,2019-02-01,履行完毕,否,否\n", 1);
-    assert_int_equal(count(s, "SELECT count(*) FROM blacklist"), 3);
-    assert_string_equal(text(s, "SELECT removed FROM blacklist WHERE"
-                                " subject = '511802198001010021'", b,
+    assert_int_equal(th_int(s, "SELECT count(*) FROM blacklist"), 3);
+    assert_string_equal(th_text(s, "SELECT removed FROM blacklist WHERE"
+                                   " subject = '511802198001010021'", b,
                              sizeof b), "2019-02-01");
 }
 
@@ -445,27 +421,27 @@ static void test_calendar_replace(void **state)
     char b[256];
     import_ok(f, "calendar-2019.csv", calendar_2019_csv, 23);
     import_ok(f, "calendar-2020.csv", calendar_2020_csv, 7);
-    assert_string_equal(text(s, "SELECT notice FROM calendar_years"
-                                " WHERE year = 2020", b, sizeof b),
+    assert_string_equal(th_text(s, "SELECT notice FROM calendar_years"
+                                   " WHERE year = 2020", b, sizeof b),
                         "国办发明电〔2019〕16号");
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"
-                              " WHERE day = '2020-02-01'"), 1);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"
+                               " WHERE day = '2020-02-01'"), 1);
 
     /* the amended file replaces 2020 and leaves 2019 alone */
     import_ok(f, "calendar-2020.csv", calendar_2020_amended_csv, 7);
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"
-                              " WHERE day = '2020-02-01'"), 0);
-    assert_string_equal(text(s, "SELECT kind || notice FROM calendar"
-                                " WHERE day = '2020-01-31'", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"
+                               " WHERE day = '2020-02-01'"), 0);
+    assert_string_equal(th_text(s, "SELECT kind || notice FROM calendar"
+                                   " WHERE day = '2020-01-31'", b, sizeof b),
                         "holiday国办发明电〔2020〕1号");
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"
-                              " WHERE day LIKE '2020-%'"), 7);
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"
-                              " WHERE day LIKE '2019-%'"), 23);
-    assert_string_equal(text(s, "SELECT notice FROM calendar_years"
-                                " WHERE year = 2020", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"
+                               " WHERE day LIKE '2020-%'"), 7);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"
+                               " WHERE day LIKE '2019-%'"), 23);
+    assert_string_equal(th_text(s, "SELECT notice FROM calendar_years"
+                                   " WHERE year = 2020", b, sizeof b),
                         "国办发明电〔2019〕16号、国办发明电〔2020〕1号");
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar_years"), 2);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar_years"), 2);
 
     /* a file with two years (no period in its name) */
     import_ok(f, "calendar.csv",
@@ -473,10 +449,10 @@ static void test_calendar_replace(void **state)
               "2018-12-29,workday,国办发明电〔2017〕12号\n"
               "2018-12-31,holiday,国办发明电〔2018〕15号\n"
               "2019-01-01,holiday,国办发明电〔2018〕15号\n", 3);
-    assert_int_equal(count(s, "SELECT count(*) FROM calendar"
-                              " WHERE day LIKE '2019-%'"), 1);
-    assert_string_equal(text(s, "SELECT notice FROM calendar_years"
-                                " WHERE year = 2018", b, sizeof b),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM calendar"
+                               " WHERE day LIKE '2019-%'"), 1);
+    assert_string_equal(th_text(s, "SELECT notice FROM calendar_years"
+                                   " WHERE year = 2018", b, sizeof b),
                         "国办发明电〔2017〕12号、国办发明电〔2018〕15号");
 }
 
@@ -525,7 +501,7 @@ static void test_period_in_file_name(void **state)
                                  "date,kind,notice\n"
                                  "2020-01-01,holiday,某通知\n", NULL, &d),
                      CM_ERR_FIELD);
-    assert_int_equal(count(s, "SELECT count(*) FROM publicity"), 1);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM publicity"), 1);
 }
 
 static void test_gbk(void **state)
@@ -533,12 +509,12 @@ static void test_gbk(void **state)
     fixture *f = *state;
     char b[256];
     import_ok(f, "entities.csv", entities_gbk_csv, 2);
-    assert_string_equal(text(f->s, "SELECT name || status FROM entities"
-                                   " WHERE code = '91512081MA62K0260E'", b,
+    assert_string_equal(th_text(f->s, "SELECT name || status FROM entities"
+                                      " WHERE code = '91512081MA62K0260E'", b,
                              sizeof b),
                         "雅安市雨城区某某商贸有限公司存续");
-    assert_string_equal(text(f->s, "SELECT status FROM entities"
-                                   " WHERE code = '91350100M000100Y43'", b,
+    assert_string_equal(th_text(f->s, "SELECT status FROM entities"
+                                      " WHERE code = '91350100M000100Y43'", b,
                              sizeof b), "吊销");
 }
 
@@ -552,8 +528,8 @@ static void test_published_empty(void **state)
               "2019-06-03,\n"
               "CF-10,处罚,雅安市税务局,511802,某公司,91350200776049653A,"
               "2019-06-03,   \n", 2);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"
-                                 " WHERE published IS NULL"), 2);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"
+                                  " WHERE published IS NULL"), 2);
 }
 
 static void test_import_dir(void **state)
@@ -578,8 +554,8 @@ static void test_import_dir(void **state)
     assert_int_equal(rows, 3 + 3 + 4 + 7);
     /* June before July: July's publication date wins */
     char b[64];
-    assert_string_equal(text(f->s, "SELECT published FROM publicity WHERE"
-                                   " id = 'XK-2019-0002'", b, sizeof b),
+    assert_string_equal(th_text(f->s, "SELECT published FROM publicity WHERE"
+                                      " id = 'XK-2019-0002'", b, sizeof b),
                         "2019-07-03");
 
     /* a folder with none */
@@ -789,12 +765,12 @@ static void test_many_batches(void **state)
                                 i == 9 ? "" : "2019-06-29");
     }
     import_ok(f, "publicity-2019-06.csv", csv, N);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"), N - 1);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"
-                                 " WHERE published IS NULL"), 0);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM publicity"
-                                 " WHERE id = 'XK-00009'"
-                                 " AND subject_name = '某某公司10'"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), N - 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"
+                                  " WHERE published IS NULL"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"
+                                  " WHERE id = 'XK-00009'"
+                                  " AND subject_name = '某某公司10'"), 1);
     char *before = dump(f->s);
     /* the same file with a bad region on line 4900 (row 4899) */
     char *bad = strstr(csv, "XK-04898,");
@@ -830,27 +806,27 @@ static void test_bulk_first_load(void **state)
               /* 甲 again, later in the file but earlier in key order than
                * nothing else: it must replace line 2 */
               "91512081MA62K0260E,甲公司,511803,2018-04-01,注销\n", 4);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM entities"), 3);
-    assert_string_equal(text(f->s, "SELECT region || ' ' || registered || ' ' ||"
-                                   " status FROM entities WHERE name = '甲公司'",
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM entities"), 3);
+    assert_string_equal(th_text(f->s, "SELECT region || ' ' || registered || ' ' ||"
+                                      " status FROM entities WHERE name = '甲公司'",
                              buf, sizeof buf),
                         "511803 2018-04-01 注销");
-    assert_int_equal(count(f->s, "SELECT count(*) FROM sqlite_master WHERE"
-                                 " type = 'index' AND name = 'entities_registered'"),
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM sqlite_master WHERE"
+                                  " type = 'index' AND name = 'entities_registered'"),
                      1);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM sqlite_temp_master"), 0);
     /* the months of the rows' dates are logged as row by row */
-    assert_string_equal(text(f->s, "SELECT group_concat(month, ' ') FROM"
-                                   " (SELECT month FROM micro_changes WHERE"
-                                   " tbl = 'entities' ORDER BY month)",
+    assert_string_equal(th_text(f->s, "SELECT group_concat(month, ' ') FROM"
+                                      " (SELECT month FROM micro_changes WHERE"
+                                      " tbl = 'entities' ORDER BY month)",
                              buf, sizeof buf),
                         "1999-12 2017-11 2018-03 2018-04");
     /* the table is no longer empty: the next file goes row by row */
     import_ok(f, "entities-2.csv",
               "code,name,region,registered,status\n"
               "91350100M000100Y43,乙合作社,511803,2017-11-20,吊销\n", 1);
-    assert_string_equal(text(f->s, "SELECT status FROM entities"
-                                   " WHERE name = '乙合作社'", buf, sizeof buf),
+    assert_string_equal(th_text(f->s, "SELECT status FROM entities"
+                                      " WHERE name = '乙合作社'", buf, sizeof buf),
                         "吊销");
     /* a bad last row of a first load: located, nothing written */
     char *before = dump(f->s);
@@ -866,15 +842,15 @@ static void test_bulk_first_load(void **state)
     assert_string_equal(before, after);
     free(after);
     free(before);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM sqlite_temp_master"), 0);
     import_ok(f, "commitments.csv",
               "subject,kind,date,published\n"
               "91512081MA62K0260E,主动型,2019-03-01,是\n"
               "91350100M000100Y43,主动型,2019-03-01,否\n"
               "91512081MA62K0260E,主动型,2019-03-01,否\n", 3);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM commitments"), 2);
-    assert_int_equal(count(f->s, "SELECT published FROM commitments WHERE"
-                                 " subject = '91512081MA62K0260E'"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 2);
+    assert_int_equal(th_int(f->s, "SELECT published FROM commitments WHERE"
+                                  " subject = '91512081MA62K0260E'"), 0);
 }
 
 /* An import inside a caller's transaction uses a savepoint: a failure
@@ -891,8 +867,8 @@ static void test_nested(void **state)
                                  "bad,主动型,2019-03-01,是\n", NULL, &d),
                      CM_ERR_FIELD);
     assert_int_equal(cm_store_commit(f->s, &d), CM_OK);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM entities"), 4);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM commitments"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM entities"), 4);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
 }
 
 int main(void)

@@ -126,17 +126,6 @@ static char *dump(cm_store *s)
     return out;
 }
 
-static long count(cm_store *s, const char *sql)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(cm_store_db(s), sql, -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
-}
-
 /* ---- the hand-made store ---- */
 
 /* 四川省 with 自贡 Z, 攀枝花 P, 眉山 M, 雅安 Y; 贵州省 with 六盘水 L, 遵义 W;
@@ -263,13 +252,13 @@ static void test_import_hand(void **state)
 {
     fixture *f = *state;
     import_hand(f);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM ranks"), 80);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM ranks"), 80);
     /* Ya'an: 2 + 2 + 3 first-level scores; empty cells store nothing */
-    assert_int_equal(count(f->s, "SELECT count(*) FROM rank_scores"), 7);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM periods"
-                                 " WHERE kind = 'month'"), 13);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM imports"
-                                 " WHERE kind = 'ranks' AND rows = 80"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM rank_scores"), 7);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM periods"
+                                  " WHERE kind = 'month'"), 13);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM imports"
+                                  " WHERE kind = 'ranks' AND rows = 80"), 1);
 
     char g[16];
     cm_diag d;
@@ -448,16 +437,16 @@ static void test_reimport_replaces(void **state)
     long rows = 0;
     assert_int_equal(cm_rank_import_file(f->s, path, &rows, &d), CM_OK);
     assert_int_equal(rows, 5);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM ranks WHERE period ="
-                                 " '2019-06' AND grp = 'prefecture'"), 5);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM ranks WHERE region ="
-                                 " '510400' AND period = '2019-06'"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM ranks WHERE period ="
+                                  " '2019-06' AND grp = 'prefecture'"), 5);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM ranks WHERE region ="
+                                  " '510400' AND period = '2019-06'"), 0);
     /* the capital list of 2019-06 is another list: untouched */
-    assert_int_equal(count(f->s, "SELECT count(*) FROM ranks WHERE period ="
-                                 " '2019-06' AND grp = 'capital'"), 2);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM rank_scores WHERE"
-                                 " period = '2019-06'"), 1);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM ranks"), 79);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM ranks WHERE period ="
+                                  " '2019-06' AND grp = 'capital'"), 2);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM rank_scores WHERE"
+                                  " period = '2019-06'"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM ranks"), 79);
 
     cm_rank_analysis a;
     assert_int_equal(cm_rank_analyse(f->s, "511800", "prefecture", "2019-06",
@@ -599,10 +588,10 @@ static void test_nested(void **state)
     th_exec(f->s, "INSERT INTO periods VALUES ('2019', 'year')");
     assert_int_equal(cm_rank_import_file(f->s, path, NULL, &d), CM_ERR_FIELD);
     assert_int_equal(cm_store_commit(f->s, &d), CM_OK);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM periods"
-                                 " WHERE period = '2019'"), 1);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM ranks WHERE period ="
-                                 " '2019-06' AND grp = 'prefecture'"), 6);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM periods"
+                                  " WHERE period = '2019'"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM ranks WHERE period ="
+                                  " '2019-06' AND grp = 'prefecture'"), 6);
 }
 
 /* ---- the shipped fixture ---- */
@@ -649,14 +638,14 @@ static void test_fixture(void **state)
     snprintf(path, sizeof path, "%s/fixtures/ranks/regions.csv", th_root());
     assert_int_equal(cm_csv_read(path, load_region_row, &l, NULL, &d), CM_OK);
     sqlite3_finalize(l.ins);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM regions WHERE level ="
-                                 " 'province'"), 31);
-    assert_int_equal(count(f->s, "SELECT count(*) FROM regions WHERE level ="
-                                 " 'city'"), 261);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM regions WHERE level ="
+                                  " 'province'"), 31);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM regions WHERE level ="
+                                  " 'city'"), 261);
     /* the same names as fixtures/yaan/regions.csv */
-    assert_int_equal(count(f->s, "SELECT count(*) FROM regions WHERE"
-                                 " (code = '510000' AND name = '四川省') OR"
-                                 " (code = '511800' AND name = '雅安市')"), 2);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM regions WHERE"
+                                  " (code = '510000' AND name = '四川省') OR"
+                                  " (code = '511800' AND name = '雅安市')"), 2);
 
     snprintf(path, sizeof path, "%s/fixtures/ranks/ranks.csv", th_root());
     long rows = 0;

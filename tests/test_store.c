@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "storetest.h"
 
 typedef struct fixture {
     char dir[64];
@@ -49,27 +50,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static long long query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
-static const char *query_text(sqlite3 *db, const char *sql, char *buf,
-                              size_t n)
-{
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    snprintf(buf, n, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return buf;
-}
-
 static void test_new_and_reopen(void **state)
 {
     fixture *f = *state;
@@ -80,17 +60,16 @@ static void test_new_and_reopen(void **state)
     assert_non_null(s);
     assert_int_equal(cm_store_version(s), CM_STORE_VERSION);
     assert_string_equal(cm_store_path(s), f->path);
-    sqlite3 *db = cm_store_db(s);
-    assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(th_int(s, "PRAGMA foreign_keys"), 1);
     char buf[32];
-    assert_string_equal(query_text(db, "PRAGMA journal_mode", buf, sizeof buf),
+    assert_string_equal(th_text(s, "PRAGMA journal_mode", buf, sizeof buf),
                         "truncate");
     /* every table of the schema is there */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
-                                   " type = 'table' AND name IN ('regions',"
-                                   "'units','periods','element_values',"
-                                   "'benchmarks','assignments','imports',"
-                                   "'runs','run_files','findings')"),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM sqlite_master WHERE"
+                               " type = 'table' AND name IN ('regions',"
+                               "'units','periods','element_values',"
+                               "'benchmarks','assignments','imports',"
+                               "'runs','run_files','findings')"),
                      10);
     assert_int_equal(cm_store_exec(s, "INSERT INTO units VALUES ('a','b')",
                                    &d), CM_OK);
@@ -127,21 +106,20 @@ static void test_migrates_v1(void **state)
     cm_diag_clear(&d);
     assert_int_equal(cm_store_new(f->path, &s, &d), CM_OK);
     assert_int_equal(cm_store_version(s), CM_STORE_VERSION);
-    db = cm_store_db(s);
     char buf[32];
-    assert_string_equal(query_text(db, "SELECT source FROM element_values",
-                                   buf, sizeof buf), "import");
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
-                                   " type = 'table' AND name IN ('calendar',"
-                                   "'entities','publicity','blacklist',"
-                                   "'commitments','unit_values')"), 6);
+    assert_string_equal(th_text(s, "SELECT source FROM element_values",
+                                buf, sizeof buf), "import");
+    assert_int_equal(th_int(s, "SELECT count(*) FROM sqlite_master WHERE"
+                               " type = 'table' AND name IN ('calendar',"
+                               "'entities','publicity','blacklist',"
+                               "'commitments','unit_values')"), 6);
     /* version 5 keeps one date index of version 4's three */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
-                                   " type = 'index' AND name ="
-                                   " 'entities_registered'"), 1);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE"
-                                   " type = 'index' AND name IN"
-                                   " ('publicity_decided', 'commitments_date')"),
+    assert_int_equal(th_int(s, "SELECT count(*) FROM sqlite_master WHERE"
+                               " type = 'index' AND name ="
+                               " 'entities_registered'"), 1);
+    assert_int_equal(th_int(s, "SELECT count(*) FROM sqlite_master WHERE"
+                               " type = 'index' AND name IN"
+                               " ('publicity_decided', 'commitments_date')"),
                      0);
     cm_store_free(s);
 }
