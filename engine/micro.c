@@ -1234,18 +1234,27 @@ static int bulk_fits(sqlite3 *db, cm_micro_kind kind)
     return empty;
 }
 
+/* The kind's columns, "code, name, ...", into buf (n bytes; its columns
+ * take well under 256). */
+static void stage_columns(const micro *m, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->ncol && at < n; i++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "",
+                               m->spec[i]);
+}
+
 /* Creates temp.cm_stage with the kind's columns, and the statement that
  * fills it. */
 static cm_error stage_begin(micro *m, cm_diag *d)
 {
-    char cols[256] = "", vals[256] = "";
-    size_t nc = 0, nv = 0;
-    for (int i = 0; i < m->ncol; i++) {
-        nc += (size_t)snprintf(cols + nc, sizeof cols - nc, "%s%s",
-                               i ? ", " : "", m->spec[i]);
+    char cols[256], vals[256] = "";
+    size_t nv = 0;
+    stage_columns(m, cols, sizeof cols);
+    for (int i = 0; i < m->ncol; i++)
         nv += (size_t)snprintf(vals + nv, sizeof vals - nv, "%s?%d",
                                i ? ", " : "", i + 1);
-    }
     char sql[400];
     /* the staging table only grows at its end: a small cache will do */
     sqlite3_exec(m->db, "PRAGMA temp.cache_size = -8192", NULL, NULL, NULL);
@@ -1300,11 +1309,8 @@ static cm_error stage_finish(micro *m, cm_diag *d)
         const char *one = upsert_sql[m->kind];
         const char *v = strstr(one, " VALUES (");
         const char *tail = strstr(one, " ON CONFLICT");
-        char cols[256] = "";
-        size_t nc = 0;
-        for (int i = 0; i < m->ncol; i++)
-            nc += (size_t)snprintf(cols + nc, sizeof cols - nc, "%s%s",
-                                   i ? ", " : "", m->spec[i]);
+        char cols[256];
+        stage_columns(m, cols, sizeof cols);
         int n = snprintf(sql, sizeof sql,
                          "%.*s SELECT %s FROM temp.cm_stage WHERE true"
                          " ORDER BY %s, rowid%s",
