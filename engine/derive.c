@@ -313,20 +313,6 @@ static int month_parts(const char *s, int *y, int *m)
     return *m >= 1 && *m <= 12 && *y >= 1949 && *y <= 2100;
 }
 
-/* The domain functions hold a pointer to the calendar; they are dropped
- * when the run ends so that no later statement can reach a freed one. */
-static void unregister(sqlite3 *db)
-{
-    static const struct {
-        const char *name;
-        int n_args;
-    } fns[] = {{"workdays", 2}, {"uscc_valid", 1}, {"citizen_id_valid", 1},
-               {"mask_id", 1}, {"month_end", 1}};
-    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
-        sqlite3_create_function(db, fns[i].name, fns[i].n_args, SQLITE_UTF8,
-                                NULL, NULL, NULL, NULL);
-}
-
 /* The months asked for, as the statements see them. */
 typedef struct run_params {
     char from[8], to[8], start[11], end[11], prev[16];
@@ -910,7 +896,7 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
         return cm_diag_set(d, CM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
     if ((rc = cm_domain_register(c.db, cal, d)) != CM_OK) {
-        unregister(c.db); /* those registered before the failure */
+        cm_domain_unregister(c.db); /* those registered before the failure */
         free(res);
         cm_calendar_free(cal);
         return rc;
@@ -967,7 +953,7 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
     for (size_t i = 0; i < set->n; i++)
         result_clear(&res[i]);
     free(res);
-    unregister(c.db);
+    cm_domain_unregister(c.db); /* workdays() holds cal, freed next */
     cm_calendar_free(cal);
     if (stats) {
         stats->rows = rc == CM_OK ? c.rows : 0;

@@ -7,6 +7,7 @@
  * them once per register or blacklist row, millions of times per run.
  */
 #include "domain.h"
+#include "tally.h"
 
 #include <string.h>
 
@@ -313,5 +314,16 @@ cm_error cm_domain_register(sqlite3 *db, const cm_calendar *cal, cm_diag *d)
                                "cannot register SQL function %s: %s", f->name,
                                sqlite3_errmsg(db));
     }
-    return CM_OK;
+    return cm_tally_register(db, d);
+}
+
+void cm_domain_unregister(sqlite3 *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < sizeof sql_fns / sizeof sql_fns[0]; i++)
+        sqlite3_create_function(db, sql_fns[i].name, sql_fns[i].nargs,
+                                SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    sqlite3_create_function(db, "tally", -1, SQLITE_UTF8, NULL, NULL, NULL,
+                            NULL);
 }
