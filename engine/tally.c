@@ -24,7 +24,7 @@ typedef struct slot {
 
 typedef struct tally {
     slot *slots;
-    size_t cap; /* power of two */
+    size_t cap; /* power of two, at most three quarters used */
     size_t used;
     unsigned char *arena;
     size_t alen, acap;
@@ -162,7 +162,7 @@ static void tally_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                   "are integers, texts or NULL", -1);
         return;
     }
-    if (n == 0 || ((t->used + 1) * 2 > t->cap && !rehash(t))) {
+    if (n == 0 || ((t->used + 1) * 4 > t->cap * 3 && !rehash(t))) {
         sqlite3_result_error_nomem(ctx);
         return;
     }
@@ -275,6 +275,8 @@ static void tally_final(sqlite3_context *ctx)
         if (t->slots[i].len)
             g[n++] = (group){t->arena + t->slots[i].off, t->slots[i].len,
                              t->slots[i].count};
+    sqlite3_free(t->slots); /* the groups point into the arena only */
+    t->slots = NULL;
     qsort(g, n, sizeof *g, group_cmp);
     sqlite3_str_appendchar(out, 1, '[');
     for (size_t i = 0; i < n; i++) {
