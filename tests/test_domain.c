@@ -522,6 +522,20 @@ static void register_errors(void **state)
     assert_int_equal(sqlite3_column_type(st, 0), SQLITE_NULL);
     assert_int_equal(sqlite3_column_int(st, 1), 1);
     sqlite3_finalize(st);
+    /* unregistered: no statement can reach a calendar freed after a run */
+    static const char *const gone[] = {
+        "SELECT workdays('2019-01-01', '2019-01-02')", "SELECT uscc_valid('')",
+        "SELECT citizen_id_valid('')", "SELECT mask_id('')",
+        "SELECT month_end('2019-01')", "SELECT tally(1)"};
+    cm_domain_unregister(db);
+    cm_domain_unregister(NULL);
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
+        st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, gone[i], -1, &st, NULL),
+                         SQLITE_ERROR);
+        assert_non_null(strstr(sqlite3_errmsg(db), "no such function"));
+        sqlite3_finalize(st);
+    }
     sqlite3_close(db);
 }
 
