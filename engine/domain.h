@@ -47,7 +47,8 @@ void cm_domain_mask(const char *in, char *out, size_t n);
  *   workdays(from, to)        cm_calendar_workdays on 'YYYY-MM-DD' texts;
  *                             NULL if a date is bad or not covered
  *   month_end(period)         'YYYY-MM' -> 'YYYY-MM-DD' of its last day
- *   tally(k1, ..., kn)        aggregate: rows counted by key (tally.h)
+ *   tally(k1, ..., kn)        aggregate: rows counted by key, where NULL
+ *                             is a key like any other (tally.h)
  * cal is borrowed and must outlive db's use of the functions. */
 cm_error cm_domain_register(sqlite3 *db, const cm_calendar *cal, cm_diag *d);
 
