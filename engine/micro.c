@@ -199,7 +199,7 @@ typedef struct micro {
     long today;
     long max_day;             /* latest date accepted */
     int bulk;                 /* rows go to temp.cm_stage (bulk_key) */
-    char *stage_sql;          /* "INSERT INTO temp.cm_stage VALUES (...)" */
+    char *stage_sql;          /* "INSERT INTO temp.cm_stage VALUES ..." */
     sqlite3_stmt *ins;
     sqlite3_stmt *ins_group;  /* GROUP_ROWS rows at once */
     int nparam;               /* values bound per row */
@@ -1041,8 +1041,8 @@ static void micro_clear(micro *m)
     sqlite3_finalize(m->ins);
     sqlite3_finalize(m->ins_group);
     if (m->bulk) /* a failed import rolls it back too; this is for success */
-        sqlite3_exec(m->db, "DROP TABLE IF EXISTS temp.cm_stage", NULL, NULL,
-                     NULL);
+        sqlite3_exec(m->db, "DROP TABLE IF EXISTS temp.cm_stage", NULL,
+                     NULL, NULL);
     free(m->stage_sql);
     for (int i = 0; i < N_BATCHES; i++) {
         if (m->b[i])
@@ -1217,8 +1217,7 @@ static cm_error read_pipelined(micro *m, char hex[65], long long *size,
     return CM_OK;
 }
 
-/* Is kind's table empty and its file worth staging (bulk_key)? A guess
- * taken before the transaction: either way the rows end up the same. */
+/* Is kind's table empty and its file worth staging (bulk_key)? */
 static int bulk_fits(sqlite3 *db, cm_micro_kind kind)
 {
     if (!bulk_key[kind])
@@ -1264,7 +1263,8 @@ static cm_error stage_begin(micro *m, cm_diag *d)
     size_t n = strlen(vals) + 48;
     if (!(m->stage_sql = malloc(n)))
         return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL, "out of memory");
-    snprintf(m->stage_sql, n, "INSERT INTO temp.cm_stage VALUES (%s)", vals);
+    snprintf(m->stage_sql, n, "INSERT INTO temp.cm_stage VALUES (%s)",
+             vals);
     return CM_OK;
 }
 
@@ -1416,34 +1416,6 @@ done:
     return e;
 }
 
-/* BEGIN IMMEDIATE when no transaction is open, else a savepoint, so an
- * import can also run inside a caller's transaction (as import.c). */
-static cm_error tx_begin(cm_store *s, int *nested, cm_diag *d)
-{
-    *nested = !sqlite3_get_autocommit(cm_store_db(s));
-    if (*nested)
-        return cm_store_exec(s, "SAVEPOINT cm_micro", d);
-    return cm_store_begin(s, d);
-}
-
-static cm_error tx_end(cm_store *s, int nested, cm_error e, cm_diag *d)
-{
-    if (nested) {
-        if (e) {
-            sqlite3_exec(cm_store_db(s),
-                         "ROLLBACK TO cm_micro; RELEASE cm_micro", NULL, NULL,
-                         NULL);
-            return e;
-        }
-        return cm_store_exec(s, "RELEASE cm_micro", d);
-    }
-    if (e) {
-        cm_store_rollback(s);
-        return e;
-    }
-    return cm_store_commit(s, d);
-}
-
 /* An integer PRAGMA's value (cache_size, foreign_keys), to be restored
  * after the import. */
 static int pragma_int(sqlite3 *db, const char *sql)
@@ -1458,6 +1430,105 @@ static int pragma_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+static void exec_int(sqlite3 *db, const char *fmt, int v)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, fmt, v);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* One import, of a file or a folder: one transaction (BEGIN IMMEDIATE), or
+ * a savepoint inside a caller's transaction, with the connection set up
+ * for bulk loading meanwhile and put back after.
+ *
+ * A folder is one transaction, not one per file: besides leaving the store
+ * as it was when any file is bad, it writes each page once. SQLite
+ * journals a page only if it was in the file when the transaction began,
+ * and the 18 % of a monthly 双公示 file that complete records of the month
+ * before rewrite nearly every page of that month: committed file by file,
+ * each is journalled first (the append file of make bench: 20 k pages,
+ * 60 k writes). The 23 双公示 months of make bench imported in 30.3 s
+ * file by file, 22.7-25.3 s as one transaction (twice each).
+ *
+ * Outside a caller's transaction (these PRAGMAs do nothing inside one):
+ * - 16 MiB of page cache: more bought nothing (six 双公示 months 4.4 s
+ *   with 64 MiB, 4.3 s with 16; a 2 M-row register snapshot upserted over
+ *   the last, 7.2 s either way, at 75 against 24 MB of memory), and a
+ *   staged load's sort, which takes as much memory as the cache may, was
+ *   slower with more (register: 5.9 s with 64 MiB, 4.6 s with 16).
+ * - Temporary tables and sorts on disk: a first load's staging table
+ *   (bulk_key) is 160 MB for the register, and with temp_store = MEMORY
+ *   SQLite's sorter never spills (280 MB of RSS for the register). The
+ *   statement journal a multi-row upsert keeps (the pages one statement
+ *   changed, to undo it alone) then goes to a file past 64 KiB, unless
+ *   cm_store_process_init raised that: in files they were 214 k pwrite()
+ *   calls for one monthly file, and four 双公示 months in one transaction
+ *   took 6.0 s against 2.8 s.
+ * - No per-row foreign-key probe of regions: it doubles SQLite's share of
+ *   the import (2 M publicity rows: 5.4 s against 2.8 s). Every region is
+ *   checked against the store's regions read inside the same write
+ *   transaction (no one can delete one meanwhile), so it adds nothing.
+ * Inside a caller's transaction, where temp_store cannot change, a first
+ * load is not staged: its rows go straight to their table. */
+typedef struct session {
+    sqlite3 *db;
+    int nested; /* a savepoint in a caller's transaction */
+    int old_cache, old_temp, old_fk;
+} session;
+
+static void session_restore(session *ss)
+{
+    if (ss->old_fk)
+        sqlite3_exec(ss->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    exec_int(ss->db, "PRAGMA cache_size = %d", ss->old_cache);
+    exec_int(ss->db, "PRAGMA temp_store = %d", ss->old_temp);
+}
+
+static cm_error session_begin(cm_store *s, session *ss, cm_diag *d)
+{
+    memset(ss, 0, sizeof *ss);
+    ss->db = cm_store_db(s);
+    ss->nested = !sqlite3_get_autocommit(ss->db);
+    if (ss->nested)
+        return cm_store_exec(s, "SAVEPOINT cm_micro", d);
+    ss->old_cache = pragma_int(ss->db, "PRAGMA cache_size");
+    ss->old_temp = pragma_int(ss->db, "PRAGMA temp_store");
+    ss->old_fk = pragma_int(ss->db, "PRAGMA foreign_keys");
+    sqlite3_exec(ss->db,
+                 "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;"
+                 " PRAGMA foreign_keys = OFF",
+                 NULL, NULL, NULL);
+    cm_error e = cm_store_begin(s, d);
+    if (e)
+        session_restore(ss);
+    return e;
+}
+
+/* Commits (e == CM_OK) or rolls back, and puts the connection back. */
+static cm_error session_end(cm_store *s, session *ss, cm_error e, cm_diag *d)
+{
+    if (ss->nested) {
+        if (e) {
+            sqlite3_exec(ss->db, "ROLLBACK TO cm_micro; RELEASE cm_micro",
+                         NULL, NULL, NULL);
+            return e;
+        }
+        return cm_store_exec(s, "RELEASE cm_micro", d);
+    }
+    if (e)
+        cm_store_rollback(s);
+    else
+        e = cm_store_commit(s, d);
+    session_restore(ss);
+    return e;
+}
+
+/* Does this session stage kind's file (see above)? */
+static int session_bulk(const session *ss, cm_micro_kind kind)
+{
+    return !ss->nested && bulk_fits(ss->db, kind);
+}
+
 cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
                               const char *path, long *rows, cm_diag *d)
 {
@@ -1466,48 +1537,13 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
     if ((int)kind < 0 || kind >= CM_MI__COUNT)
         return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
                            "unknown microdata kind %d", (int)kind);
-    sqlite3 *db = cm_store_db(s);
-    /* 16 MiB of page cache: more bought nothing (six 双公示 months 4.4 s
-     * with 64 MiB, 4.3 s with 16; a 2 M-row register snapshot upserted
-     * over the last, 7.2 s either way, at 75 against 24 MB of memory), and
-     * a staged load's sort, which takes as much memory as the cache may,
-     * was slower with more (register: 5.9 s with 64 MiB, 4.6 s with 16). */
-    int old_cache = pragma_int(db, "PRAGMA cache_size");
-    sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
-    /* A multi-row upsert keeps a statement journal (the pages one statement
-     * changed, to undo it alone): in memory it is a few pages; in a
-     * temporary file it was 214 k pwrite() calls for one monthly file. */
-    int old_temp = pragma_int(db, "PRAGMA temp_store");
-    /* A staged first load (bulk_fits) keeps its temporary table and its
-     * sort on disk instead: in memory the register alone is 160 MB. Only
-     * outside a caller's transaction, where temp_store can change. */
-    int bulk = sqlite3_get_autocommit(db) && bulk_fits(db, kind);
-    sqlite3_exec(db, bulk ? "PRAGMA temp_store = FILE"
-                          : "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
-    /* The per-row foreign-key probe of regions doubles SQLite's share of
-     * the import (2 M publicity rows: 5.4 s against 2.8 s, measured).
-     * Every region is checked against the store's regions read inside the
-     * same write transaction (BEGIN IMMEDIATE: no one can delete one
-     * meanwhile), so the probe adds nothing. The PRAGMA only works outside
-     * a transaction; inside a caller's, the probe simply stays on. */
-    int old_fk = pragma_int(db, "PRAGMA foreign_keys");
-    int fk_off = old_fk && sqlite3_get_autocommit(db);
-    if (fk_off)
-        sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
-    int nested;
-    cm_error e = tx_begin(s, &nested, d);
+    session ss;
+    cm_error e = session_begin(s, &ss, d);
+    if (e)
+        return e;
     long n = 0;
-    if (!e) {
-        e = import_one(s, kind, path, bulk, &n, d);
-        e = tx_end(s, nested, e, d);
-    }
-    if (fk_off)
-        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", old_cache);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
-    snprintf(sql, sizeof sql, "PRAGMA temp_store = %d", old_temp);
-    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    e = import_one(s, kind, path, session_bulk(&ss, kind), &n, d);
+    e = session_end(s, &ss, e, d);
     if (!e && rows)
         *rows = n;
     return e;
@@ -1590,20 +1626,28 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
         qsort(v, n, sizeof *v, entry_cmp);
     long total = 0;
     int files = 0;
+    if (!n) {
+        free(v);
+        return CM_OK;
+    }
+    session ss;
+    if ((e = session_begin(s, &ss, d))) {
+        entries_free(v, n);
+        return e;
+    }
     for (size_t i = 0; i < n && !e; i++) {
         snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
+        cm_micro_kind k = (cm_micro_kind)v[i].kind;
         long r = 0;
-        e = cm_micro_import_file(s, (cm_micro_kind)v[i].kind, path, &r, d);
-        if (!e) {
-            files++;
-            total += r;
-        }
+        e = import_one(s, k, path, session_bulk(&ss, k), &r, d);
+        files++;
+        total += r;
     }
+    e = session_end(s, &ss, e, d);
     entries_free(v, n);
-    /* files before a failing one are committed: say so in the totals */
-    if (n_files)
+    if (!e && n_files)
         *n_files = files;
-    if (rows)
+    if (!e && rows)
         *rows = total;
     return e;
 }

@@ -16,8 +16,9 @@
  * (entities: code + name; publicity: id; blacklist: subject + list +
  * listed; commitments: subject + kind + date; calendar: date) and are
  * upserted, so importing a month twice, or a file that overlaps an earlier
- * one, doubles nothing. Each file is one transaction: a malformed row
- * refuses the file with "file:line: column: what is wrong".
+ * one, doubles nothing. A file, or a folder, is one transaction: a
+ * malformed row refuses it whole with "file:line: column: what is wrong"
+ * and the store stays as it was.
  *
  * Validation: dates YYYY-MM-DD, real, not before 1949-10-01 and not after
  * the end of the period in the file name (publicity-2019-06.csv: not after
@@ -28,9 +29,11 @@
  * from fixed lists (yes/no: 是/否, 1/0, Y/N); an empty published date means
  * not yet published. Text columns are capped at 512 bytes.
  *
- * Speed: one transaction per file; the file is parsed and checked on a
- * second thread while this one upserts its rows in batches (flat memory
- * whatever the size: three batches of at most 2048 rows). A first load of
+ * Speed: one transaction per folder, so that the pages of one month's
+ * file that the next month's completes are not journalled. A file is
+ * parsed and checked on a second thread while this one upserts its rows
+ * in batches (flat memory whatever the size: three batches of at most
+ * 2048 rows). A first load of
  * the register, the blacklist or the commitments (empty table) is staged
  * in a temporary table on disk and upserted in key order, the table's
  * indexes built after: the same rows, in half the time.
@@ -66,9 +69,9 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind, const char *path,
                               long *rows, cm_diag *d);
 
 /* Imports every microdata file of a folder (names as above, sorted; other
- * files ignored), each file its own transaction, calendars first. n_files
- * and rows (may be NULL) receive totals; a folder with none is CM_OK with
- * *n_files == 0. */
+ * files ignored) in one transaction, calendars first. n_files and rows
+ * (may be NULL) receive totals, 0 when a file is refused; a folder with
+ * none is CM_OK with *n_files == 0. */
 cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
                              long *rows, cm_diag *d);
 

@@ -567,16 +567,42 @@ static void test_import_dir(void **state)
     assert_int_equal(files, 0);
     assert_int_equal(rows, 0);
 
-    /* a bad file stops the folder; files before it stay imported */
-    write_file(sub, "entities.csv", "code,name,region,registered,status\n"
-                                    "BAD,x,511800,2019-01-01,存续\n", p,
-               sizeof p);
+    /* A bad file refuses the folder: the files before it (the calendar,
+     * the register again, an August file with a new record and a later
+     * publication of an old one) change nothing either. */
+    long long pub = th_int(f->s, "SELECT count(*) FROM publicity");
+    long long imports = th_int(f->s, "SELECT count(*) FROM imports");
+    long long changes = th_int(f->s, "SELECT count(*) FROM micro_changes");
+    const char *head = "id,kind,source_unit,region,subject_name,"
+                       "subject_code,decided,published\n";
+    char csv[512];
+    snprintf(csv, sizeof csv,
+             "%sXK-2019-0009,许可,雅安市交通运输局,511800,某公司,,"
+             "2019-08-01,2019-08-02\n"
+             "XK-2019-0002,许可,雅安市市场监督管理局,511803,某社,,"
+             "2019-06-28,2019-08-03\n", head);
+    write_file(sub, "publicity-2019-08.csv", csv, p, sizeof p);
+    snprintf(csv, sizeof csv,
+             "%sXK-2019-0010,许可,雅安市交通运输局,511800,某公司,BAD,"
+             "2019-09-01,2019-09-02\n", head);
+    write_file(sub, "publicity-2019-09.csv", csv, p, sizeof p);
     cm_diag_clear(&d);
+    files = -1;
+    rows = -1;
     assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
                      CM_ERR_FIELD);
-    assert_int_equal(files, 1); /* the calendar */
+    assert_int_equal(files, 0);
+    assert_int_equal(rows, 0);
     assert_int_equal(d.line, 2);
-    assert_string_equal(d.field, "code");
+    assert_string_equal(d.field, "subject_code");
+    assert_non_null(strstr(d.file, "publicity-2019-09.csv"));
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), pub);
+    assert_string_equal(th_text(f->s, "SELECT published FROM publicity WHERE"
+                                      " id = 'XK-2019-0002'", b, sizeof b),
+                        "2019-07-03");
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM imports"), imports);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM micro_changes"),
+                     changes);
 
     cm_diag_clear(&d);
     snprintf(p, sizeof p, "%s/nowhere", f->dir);
@@ -853,6 +879,32 @@ static void test_bulk_first_load(void **state)
                                   " subject = '91512081MA62K0260E'"), 0);
 }
 
+/* An import sets the connection up for bulk loading (no foreign-key
+ * probe, temporary tables on disk, its own page cache) and puts it back
+ * after, whether it succeeds or fails; a first load's staging table is
+ * gone either way. */
+static void test_connection_restored(void **state)
+{
+    fixture *f = *state;
+    sqlite3_exec(cm_store_db(f->s),
+                 "PRAGMA cache_size = -3000; PRAGMA temp_store = MEMORY",
+                 NULL, NULL, NULL);
+    import_ok(f, "entities.csv", entities_csv, 4); /* staged: empty table */
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(import_text(f, "commitments.csv",
+                                 CO "91512081MA62K0260E,主动型,2019-03-01,是\n"
+                                    "bad,主动型,2019-03-01,是\n",
+                                 NULL, &d),
+                     CM_ERR_FIELD);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
+    assert_int_equal(th_int(f->s, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(th_int(f->s, "PRAGMA cache_size"), -3000);
+    assert_int_equal(th_int(f->s, "PRAGMA temp_store"), 2);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM temp.sqlite_master"),
+                     0);
+}
+
 /* An import inside a caller's transaction uses a savepoint: a failure
  * undoes only the file, the caller's own work stays. */
 static void test_nested(void **state)
@@ -888,6 +940,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_restored, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_first_load, setup, teardown),
     };
