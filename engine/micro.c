@@ -1441,8 +1441,9 @@ static void exec_int(sqlite3 *db, const char *fmt, int v)
  * a savepoint inside a caller's transaction, with the connection set up
  * for bulk loading meanwhile and put back after.
  *
- * A folder is one transaction, not one per file: besides leaving the store
- * as it was when any file is bad, it writes each page once. SQLite
+ * A folder is one transaction, not one per file (but for the staged first
+ * loads below): besides leaving the store as it was when any file is bad,
+ * it writes each page once. SQLite
  * journals a page only if it was in the file when the transaction began,
  * and the 18 % of a monthly 双公示 file that complete records of the month
  * before rewrite nearly every page of that month: committed file by file,
@@ -1456,14 +1457,15 @@ static void exec_int(sqlite3 *db, const char *fmt, int v)
  *   the last, 7.2 s either way, at 75 against 24 MB of memory), and a
  *   staged load's sort, which takes as much memory as the cache may, was
  *   slower with more (register: 5.9 s with 64 MiB, 4.6 s with 16).
- * - Temporary tables and sorts on disk: a first load's staging table
- *   (bulk_key) is 160 MB for the register, and with temp_store = MEMORY
- *   SQLite's sorter never spills (280 MB of RSS for the register). The
- *   statement journal a multi-row upsert keeps (the pages one statement
- *   changed, to undo it alone) then goes to a file past 64 KiB, unless
- *   cm_store_process_init raised that: in files they were 214 k pwrite()
- *   calls for one monthly file, and four 双公示 months in one transaction
- *   took 6.0 s against 2.8 s.
+ * - Statement journals in memory (temp_store = MEMORY): a multi-row
+ *   upsert keeps one (the pages one statement changed, to undo it alone),
+ *   and in temporary files they were 214 k pwrite() calls for one monthly
+ *   file; four 双公示 months in one transaction took 4.7-6.2 s against
+ *   2.6-3.1 s in memory.
+ * - Except for a staged first load (bulk_key), whose staging table (the
+ *   register: 160 MB), sort and index builds need temporary files: with
+ *   temp_store = MEMORY SQLite's sorter never spills (280 MB of RSS for
+ *   the register). Such a file gets a session of its own (stage).
  * - No per-row foreign-key probe of regions: it doubles SQLite's share of
  *   the import (2 M publicity rows: 5.4 s against 2.8 s). Every region is
  *   checked against the store's regions read inside the same write
@@ -1473,6 +1475,7 @@ static void exec_int(sqlite3 *db, const char *fmt, int v)
 typedef struct session {
     sqlite3 *db;
     int nested; /* a savepoint in a caller's transaction */
+    int stage;  /* temporary files: first loads are staged */
     int old_cache, old_temp, old_fk;
 } session;
 
@@ -1484,19 +1487,23 @@ static void session_restore(session *ss)
     exec_int(ss->db, "PRAGMA temp_store = %d", ss->old_temp);
 }
 
-static cm_error session_begin(cm_store *s, session *ss, cm_diag *d)
+static cm_error session_begin(cm_store *s, session *ss, int stage, cm_diag *d)
 {
     memset(ss, 0, sizeof *ss);
     ss->db = cm_store_db(s);
     ss->nested = !sqlite3_get_autocommit(ss->db);
     if (ss->nested)
         return cm_store_exec(s, "SAVEPOINT cm_micro", d);
+    ss->stage = stage;
     ss->old_cache = pragma_int(ss->db, "PRAGMA cache_size");
     ss->old_temp = pragma_int(ss->db, "PRAGMA temp_store");
     ss->old_fk = pragma_int(ss->db, "PRAGMA foreign_keys");
     sqlite3_exec(ss->db,
-                 "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;"
-                 " PRAGMA foreign_keys = OFF",
+                 stage ? "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;"
+                         " PRAGMA foreign_keys = OFF"
+                       : "PRAGMA cache_size = -16384;"
+                         " PRAGMA temp_store = MEMORY;"
+                         " PRAGMA foreign_keys = OFF",
                  NULL, NULL, NULL);
     cm_error e = cm_store_begin(s, d);
     if (e)
@@ -1526,7 +1533,7 @@ static cm_error session_end(cm_store *s, session *ss, cm_error e, cm_diag *d)
 /* Does this session stage kind's file (see above)? */
 static int session_bulk(const session *ss, cm_micro_kind kind)
 {
-    return !ss->nested && bulk_fits(ss->db, kind);
+    return ss->stage && bulk_fits(ss->db, kind);
 }
 
 cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
@@ -1538,7 +1545,7 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
         return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
                            "unknown microdata kind %d", (int)kind);
     session ss;
-    cm_error e = session_begin(s, &ss, d);
+    cm_error e = session_begin(s, &ss, bulk_fits(cm_store_db(s), kind), d);
     if (e)
         return e;
     long n = 0;
@@ -1630,24 +1637,46 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
         free(v);
         return CM_OK;
     }
-    session ss;
-    if ((e = session_begin(s, &ss, d))) {
-        entries_free(v, n);
-        return e;
-    }
+    /* First loads (their table empty now) are staged, each in a session
+     * of its own (see session); the rest in one, if those succeeded. */
+    int staged[CM_MI__COUNT] = {0};
+    for (int k = 0; k < CM_MI__COUNT; k++)
+        staged[k] = sqlite3_get_autocommit(cm_store_db(s)) &&
+                    bulk_fits(cm_store_db(s), (cm_micro_kind)k);
     for (size_t i = 0; i < n && !e; i++) {
+        if (!staged[v[i].kind])
+            continue;
         snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
-        cm_micro_kind k = (cm_micro_kind)v[i].kind;
         long r = 0;
-        e = import_one(s, k, path, session_bulk(&ss, k), &r, d);
-        files++;
-        total += r;
+        e = cm_micro_import_file(s, (cm_micro_kind)v[i].kind, path, &r, d);
+        if (!e) {
+            files++;
+            total += r;
+        }
     }
-    e = session_end(s, &ss, e, d);
+    session ss;
+    if (!e && !(e = session_begin(s, &ss, 0, d))) {
+        int files2 = 0;
+        long total2 = 0;
+        for (size_t i = 0; i < n && !e; i++) {
+            if (staged[v[i].kind])
+                continue;
+            snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
+            long r = 0;
+            e = import_one(s, (cm_micro_kind)v[i].kind, path, 0, &r, d);
+            files2++;
+            total2 += r;
+        }
+        if (!(e = session_end(s, &ss, e, d))) {
+            files += files2;
+            total += total2;
+        }
+    }
     entries_free(v, n);
-    if (!e && n_files)
+    /* what was committed, first loads included */
+    if (n_files)
         *n_files = files;
-    if (!e && rows)
+    if (rows)
         *rows = total;
     return e;
 }

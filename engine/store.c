@@ -317,14 +317,9 @@ void cm_store_process_init(void)
      * statistics) and for every call on a connection (serialized mode).
      * With each connection on one thread, both are pure cost: 9 % of an
      * import's perf samples. sqlite3_config refuses (SQLITE_MISUSE) once
-     * SQLite is initialised, which is the "later call changes nothing".
-     * A statement journal stays in memory up to 4 MiB instead of 64 KiB:
-     * an import keeps temporary tables on disk (micro.c), and its
-     * multi-row upserts' journals in files were 214 k pwrite() calls for
-     * one monthly 双公示 file. */
+     * SQLite is initialised, which is the "later call changes nothing". */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 << 20);
 }
 
 cm_error cm_store_new(const char *path, cm_store **out, cm_diag *d)

@@ -604,6 +604,19 @@ static void test_import_dir(void **state)
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM micro_changes"),
                      changes);
 
+    /* A first load (the commitments table is empty) is committed on its
+     * own before the rest: it stays when a later file is refused. */
+    write_file(sub, "commitments.csv",
+               "subject,kind,date,published\n"
+               "91512081MA62K0260E,主动型,2019-03-01,是\n", p, sizeof p);
+    cm_diag_clear(&d);
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                     CM_ERR_FIELD);
+    assert_int_equal(files, 1);
+    assert_int_equal(rows, 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), pub);
+
     cm_diag_clear(&d);
     snprintf(p, sizeof p, "%s/nowhere", f->dir);
     assert_int_equal(cm_micro_import_dir(f->s, p, &files, &rows, &d),
