@@ -199,7 +199,7 @@ typedef struct micro {
     long today;
     long max_day;             /* latest date accepted */
     int bulk;                 /* rows go to temp.cm_stage (bulk_key) */
-    char *stage_sql;          /* "INSERT INTO temp.cm_stage VALUES ..." */
+    char *stage_sql;          /* "INSERT INTO temp.cm_stage VALUES (...)" */
     sqlite3_stmt *ins;
     sqlite3_stmt *ins_group;  /* GROUP_ROWS rows at once */
     int nparam;               /* values bound per row */
@@ -1041,8 +1041,8 @@ static void micro_clear(micro *m)
     sqlite3_finalize(m->ins);
     sqlite3_finalize(m->ins_group);
     if (m->bulk) /* a failed import rolls it back too; this is for success */
-        sqlite3_exec(m->db, "DROP TABLE IF EXISTS temp.cm_stage", NULL,
-                     NULL, NULL);
+        sqlite3_exec(m->db, "DROP TABLE IF EXISTS temp.cm_stage", NULL, NULL,
+                     NULL);
     free(m->stage_sql);
     for (int i = 0; i < N_BATCHES; i++) {
         if (m->b[i])
@@ -1263,8 +1263,7 @@ static cm_error stage_begin(micro *m, cm_diag *d)
     size_t n = strlen(vals) + 48;
     if (!(m->stage_sql = malloc(n)))
         return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL, "out of memory");
-    snprintf(m->stage_sql, n, "INSERT INTO temp.cm_stage VALUES (%s)",
-             vals);
+    snprintf(m->stage_sql, n, "INSERT INTO temp.cm_stage VALUES (%s)", vals);
     return CM_OK;
 }
 
