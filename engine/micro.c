@@ -1415,8 +1415,8 @@ done:
     return e;
 }
 
-/* An integer PRAGMA's value (cache_size, foreign_keys), to be restored
- * after the import. */
+/* An integer PRAGMA's value (cache_size, temp_store, foreign_keys), to be
+ * restored after the import. */
 static int pragma_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *q;
@@ -1429,6 +1429,7 @@ static int pragma_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* Sets a PRAGMA back to the value pragma_int read; it cannot fail on one. */
 static void exec_int(sqlite3 *db, const char *fmt, int v)
 {
     char sql[64];
@@ -1442,15 +1443,16 @@ static void exec_int(sqlite3 *db, const char *fmt, int v)
  *
  * A folder is one transaction, not one per file (but for the staged first
  * loads below): besides leaving the store as it was when any file is bad,
- * it writes each page once. SQLite
- * journals a page only if it was in the file when the transaction began,
- * and the 18 % of a monthly 双公示 file that complete records of the month
- * before rewrite nearly every page of that month: committed file by file,
- * each is journalled first (the append file of make bench: 20 k pages,
- * 60 k writes). The 23 双公示 months of make bench imported in 30.3 s
- * file by file, 22.7-25.3 s as one transaction (twice each).
+ * it writes each page once. SQLite journals a page only if it was in the
+ * file when the transaction began, and the 18 % of a monthly 双公示 file
+ * that complete records of the month before rewrite nearly every page of
+ * that month: committed file by file, each is journalled first (the
+ * append file of make bench: 20 k pages, 60 k writes). The 23 双公示
+ * months of make bench imported in 30.3 s file by file, 22.7-25.3 s as
+ * one transaction (twice each).
  *
- * Outside a caller's transaction (these PRAGMAs do nothing inside one):
+ * Outside a caller's transaction (inside one, temp_store and foreign_keys
+ * cannot change, and a nested session changes none of these):
  * - 16 MiB of page cache: more bought nothing (six 双公示 months 4.4 s
  *   with 64 MiB, 4.3 s with 16; a 2 M-row register snapshot upserted over
  *   the last, 7.2 s either way, at 75 against 24 MB of memory), and a
@@ -1558,6 +1560,7 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
 typedef struct entry {
     char *name;
     int kind;
+    int staged; /* a first load: its own transaction, before the rest */
 } entry;
 
 /* Calendars first (derive needs them, and they do not depend on anything),
@@ -1628,22 +1631,26 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
         entries_free(v, n);
         return e;
     }
-    if (n)
-        qsort(v, n, sizeof *v, entry_cmp);
-    long total = 0;
-    int files = 0;
     if (!n) {
         free(v);
         return CM_OK;
     }
-    /* First loads (their table empty now) are staged, each in a session
-     * of its own (see session); the rest in one, if those succeeded. */
-    int staged[CM_MI__COUNT] = {0};
+    qsort(v, n, sizeof *v, entry_cmp);
+    /* The first file of a kind whose table is empty now is a first load,
+     * staged in a session of its own (see session); the rest go in one,
+     * if those succeeded. */
+    int empty[CM_MI__COUNT];
     for (int k = 0; k < CM_MI__COUNT; k++)
-        staged[k] = sqlite3_get_autocommit(cm_store_db(s)) &&
-                    bulk_fits(cm_store_db(s), (cm_micro_kind)k);
+        empty[k] = sqlite3_get_autocommit(cm_store_db(s)) &&
+                   bulk_fits(cm_store_db(s), (cm_micro_kind)k);
+    for (size_t i = 0; i < n; i++) {
+        v[i].staged = empty[v[i].kind];
+        empty[v[i].kind] = 0;
+    }
+    long total = 0;
+    int files = 0;
     for (size_t i = 0; i < n && !e; i++) {
-        if (!staged[v[i].kind])
+        if (!v[i].staged)
             continue;
         snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
         long r = 0;
@@ -1658,7 +1665,7 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
         int files2 = 0;
         long total2 = 0;
         for (size_t i = 0; i < n && !e; i++) {
-            if (staged[v[i].kind])
+            if (v[i].staged)
                 continue;
             snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
             long r = 0;

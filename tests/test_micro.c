@@ -604,17 +604,40 @@ static void test_import_dir(void **state)
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM micro_changes"),
                      changes);
 
-    /* A first load (the commitments table is empty) is committed on its
-     * own before the rest: it stays when a later file is refused. */
-    write_file(sub, "commitments.csv",
+    /* A first load (the first commitments file, into an empty table) is
+     * committed on its own before the rest: it stays when a later file is
+     * refused. The second commitments file is no first load: it goes with
+     * the rest. */
+    write_file(sub, "commitments-2019-04.csv",
                "subject,kind,date,published\n"
                "91512081MA62K0260E,主动型,2019-03-01,是\n", p, sizeof p);
+    write_file(sub, "commitments-2019-05.csv",
+               "subject,kind,date,published\n"
+               "91512081MA62K0260E,信用修复型,2019-05-01,是\n", p, sizeof p);
     cm_diag_clear(&d);
     assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
                      CM_ERR_FIELD);
     assert_int_equal(files, 1);
     assert_int_equal(rows, 1);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"
+                                  " WHERE kind = '主动型'"), 1);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), pub);
+
+    /* in a caller's transaction a folder is one savepoint: nothing
+     * stays, and the caller's own work does */
+    assert_int_equal(unlink(p), 0); /* commitments-2019-05.csv */
+    assert_int_equal(cm_store_begin(f->s, &d), CM_OK);
+    assert_int_equal(sqlite3_exec(cm_store_db(f->s),
+                                  "DELETE FROM commitments", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    cm_diag_clear(&d);
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                     CM_ERR_FIELD);
+    assert_int_equal(files, 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
+    assert_int_equal(cm_store_commit(f->s, &d), CM_OK);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), pub);
 
     cm_diag_clear(&d);
