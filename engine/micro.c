@@ -1466,7 +1466,8 @@ static void exec_int(sqlite3 *db, const char *fmt, int v)
  * - Except for a staged first load (bulk_key), whose staging table (the
  *   register: 160 MB), sort and index builds need temporary files: with
  *   temp_store = MEMORY SQLite's sorter never spills (280 MB of RSS for
- *   the register). Such a file gets a session of its own (stage).
+ *   the register). Such a file gets a session of its own (stage),
+ *   undone if the folder's other files are refused (first_loads).
  * - No per-row foreign-key probe of regions: it doubles SQLite's share of
  *   the import (2 M publicity rows: 5.4 s against 2.8 s). Every region is
  *   checked against the store's regions read inside the same write
@@ -1575,6 +1576,121 @@ static int entry_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* First loads are committed before the folder's other files (see
+ * session). If a later file is refused, undo_first_loads puts the store
+ * back as it was: the first-loaded tables were empty, and the rows of
+ * micro_changes and imports of their kinds are kept here, as JSON, from
+ * before. A crash between the two leaves the first loads in; importing
+ * the folder again then doubles nothing. */
+typedef struct first_loads {
+    int kind[CM_MI__COUNT]; /* the kinds loaded first */
+    char *kinds;            /* their names, a JSON array */
+    char *changes;          /* micro_changes rows of those kinds, JSON */
+    char *imports;          /* imports rows of those kinds, JSON */
+} first_loads;
+
+static void first_loads_clear(first_loads *f)
+{
+    sqlite3_free(f->kinds);
+    sqlite3_free(f->changes);
+    sqlite3_free(f->imports);
+    memset(f, 0, sizeof *f);
+}
+
+/* One text value of sql (bound: ?1 = text1), as sqlite3_malloc'ed copy. */
+static char *query_text(sqlite3 *db, const char *sql, const char *text1)
+{
+    sqlite3_stmt *q;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(q, 1, text1, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        out = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return out;
+}
+
+static cm_error first_loads_keep(sqlite3 *db, first_loads *f, const char *dir,
+                                 cm_diag *d)
+{
+    f->kinds = sqlite3_mprintf("[");
+    for (int k = 0; k < CM_MI__COUNT && f->kinds; k++) {
+        if (!f->kind[k])
+            continue;
+        char *more = sqlite3_mprintf("%s%s\"%s\"", f->kinds,
+                                     f->kinds[1] ? "," : "", kind_names[k]);
+        sqlite3_free(f->kinds);
+        f->kinds = more;
+    }
+    char *closed = f->kinds ? sqlite3_mprintf("%s]", f->kinds) : NULL;
+    sqlite3_free(f->kinds);
+    f->kinds = closed;
+    if (f->kinds) {
+        f->changes = query_text(
+            db,
+            "SELECT json_group_array(json_array(tbl, month, seq))"
+            " FROM micro_changes WHERE tbl IN (SELECT value FROM json_each(?1))",
+            f->kinds);
+        f->imports = query_text(
+            db,
+            "SELECT json_group_array(json_array(sha256, kind, file, size,"
+            " rows)) FROM imports"
+            " WHERE kind IN (SELECT value FROM json_each(?1))",
+            f->kinds);
+    }
+    if (!f->kinds || !f->changes || !f->imports)
+        return cm_diag_set(d, CM_ERR_STORE, dir, 0, NULL,
+                           "cannot read the import log before a first load:"
+                           " %s", sqlite3_errmsg(db));
+    return CM_OK;
+}
+
+/* Empties the first-loaded tables and puts their kinds' rows of
+ * micro_changes and imports back, in one transaction. */
+static int undo_first_loads(cm_store *s, const first_loads *f)
+{
+    sqlite3 *db = cm_store_db(s);
+    cm_diag d;
+    cm_diag_clear(&d);
+    if (cm_store_begin(s, &d) != CM_OK)
+        return 0;
+    int ok = 1;
+    char sql[64];
+    for (int k = 0; k < CM_MI__COUNT && ok; k++) {
+        if (!f->kind[k])
+            continue;
+        snprintf(sql, sizeof sql, "DELETE FROM %s", kind_names[k]);
+        ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+    }
+    static const char *const restore[] = {
+        "DELETE FROM micro_changes"
+        " WHERE tbl IN (SELECT value FROM json_each(?1))",
+        "INSERT INTO micro_changes(tbl, month, seq)"
+        " SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?2)",
+        "DELETE FROM imports WHERE kind IN (SELECT value FROM json_each(?1))",
+        "INSERT INTO imports(sha256, kind, file, size, rows)"
+        " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,"
+        " value ->> 4 FROM json_each(?3)",
+    };
+    for (size_t i = 0; i < sizeof restore / sizeof *restore && ok; i++) {
+        sqlite3_stmt *q;
+        ok = sqlite3_prepare_v2(db, restore[i], -1, &q, NULL) == SQLITE_OK;
+        if (!ok)
+            break;
+        const char *vals[3] = {f->kinds, f->changes, f->imports};
+        for (int j = 1; j <= sqlite3_bind_parameter_count(q) && j <= 3; j++)
+            sqlite3_bind_text(q, j, vals[j - 1], -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+        sqlite3_finalize(q);
+    }
+    if (!ok) {
+        cm_store_rollback(s);
+        return 0;
+    }
+    return cm_store_commit(s, &d) == CM_OK;
+}
+
 static void entries_free(entry *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -1638,7 +1754,7 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
     qsort(v, n, sizeof *v, entry_cmp);
     /* The first file of a kind whose table is empty now is a first load,
      * staged in a session of its own (see session); the rest go in one,
-     * if those succeeded. */
+     * if those succeeded, and the first loads are undone if not. */
     int empty[CM_MI__COUNT];
     for (int k = 0; k < CM_MI__COUNT; k++)
         empty[k] = sqlite3_get_autocommit(cm_store_db(s)) &&
@@ -1647,6 +1763,15 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
         v[i].staged = empty[v[i].kind];
         empty[v[i].kind] = 0;
     }
+    first_loads first;
+    memset(&first, 0, sizeof first);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        first.kind[v[i].kind] |= v[i].staged;
+        any |= v[i].staged;
+    }
+    if (any)
+        e = first_loads_keep(cm_store_db(s), &first, dir, d);
     long total = 0;
     int files = 0;
     for (size_t i = 0; i < n && !e; i++) {
@@ -1678,8 +1803,21 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
             total += total2;
         }
     }
+    if (e && files) {
+        if (undo_first_loads(s, &first)) {
+            files = 0;
+            total = 0;
+        } else {
+            size_t at = strlen(d->msg);
+            snprintf(d->msg + at, sizeof d->msg - at,
+                     "; the first loads before it (%d file%s) could not be"
+                     " undone and stay in the store",
+                     files, files == 1 ? "" : "s");
+        }
+    }
+    first_loads_clear(&first);
     entries_free(v, n);
-    /* what was committed, first loads included */
+    /* what was committed: nothing on an error, unless an undo failed */
     if (n_files)
         *n_files = files;
     if (rows)

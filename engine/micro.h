@@ -18,9 +18,10 @@
  * upserted, so importing a month twice, or a file that overlaps an earlier
  * one, doubles nothing. A file, or a folder, is one transaction: a
  * malformed row refuses it whole with "file:line: column: what is wrong"
- * and the store stays as it was. The exception: in a folder, a first load
- * of the register, the blacklist or the commitments (its table empty) is
- * committed on its own, before the other files (see Speed).
+ * and the store stays as it was. In a folder, a first load of the
+ * register, the blacklist or the commitments (its table empty) is
+ * committed on its own before the other files (see Speed), and undone if
+ * one of them is refused; only a crash in between would leave it in.
  *
  * Validation: dates YYYY-MM-DD, real, not before 1949-10-01 and not after
  * the end of the period in the file name (publicity-2019-06.csv: not after
@@ -74,8 +75,9 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind, const char *path,
 
 /* Imports every microdata file of a folder (names as above, sorted; other
  * files ignored) in one transaction, calendars first; first loads before
- * it, each in its own (see above). n_files and rows (may be NULL) receive
- * the totals committed; a folder with none is CM_OK with *n_files == 0. */
+ * it, each in its own, undone if a later file is refused (see above).
+ * n_files and rows (may be NULL) receive the totals committed (0 when a
+ * file is refused); a folder with none is CM_OK with *n_files == 0. */
 cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
                              long *rows, cm_diag *d);
 

@@ -573,6 +573,7 @@ static void test_import_dir(void **state)
     long long pub = th_int(f->s, "SELECT count(*) FROM publicity");
     long long imports = th_int(f->s, "SELECT count(*) FROM imports");
     long long changes = th_int(f->s, "SELECT count(*) FROM micro_changes");
+    long long seqs = th_int(f->s, "SELECT total(seq) FROM micro_changes");
     const char *head = "id,kind,source_unit,region,subject_name,"
                        "subject_code,decided,published\n";
     char csv[512];
@@ -605,9 +606,9 @@ static void test_import_dir(void **state)
                      changes);
 
     /* A first load (the first commitments file, into an empty table) is
-     * committed on its own before the rest: it stays when a later file is
-     * refused. The second commitments file is no first load: it goes with
-     * the rest. */
+     * committed on its own before the rest, and undone when a later file
+     * is refused: the store is as it was, import log included. The second
+     * commitments file is no first load: it goes with the rest. */
     write_file(sub, "commitments-2019-04.csv",
                "subject,kind,date,published\n"
                "91512081MA62K0260E,主动型,2019-03-01,是\n", p, sizeof p);
@@ -617,12 +618,17 @@ static void test_import_dir(void **state)
     cm_diag_clear(&d);
     assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
                      CM_ERR_FIELD);
-    assert_int_equal(files, 1);
-    assert_int_equal(rows, 1);
-    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 1);
-    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"
-                                  " WHERE kind = '主动型'"), 1);
+    assert_int_equal(files, 0);
+    assert_int_equal(rows, 0);
+    assert_string_equal(d.field, "subject_code"); /* the refused file's */
+    assert_null(strstr(d.msg, "undone"));
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), pub);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM imports"), imports);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM micro_changes"),
+                     changes);
+    assert_int_equal(th_int(f->s, "SELECT total(seq) FROM micro_changes"),
+                     seqs);
 
     /* in a caller's transaction a folder is one savepoint: nothing
      * stays, and the caller's own work does */
