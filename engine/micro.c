@@ -1611,6 +1611,8 @@ static char *query_text(sqlite3 *db, const char *sql, const char *text1)
     return out;
 }
 
+/* Keeps, before the first loads, what undo_first_loads puts back: the
+ * names of f->kind as JSON, and their rows of micro_changes and imports. */
 static cm_error first_loads_keep(sqlite3 *db, first_loads *f, const char *dir,
                                  cm_diag *d)
 {
