@@ -36,12 +36,12 @@
  * file that the next month's completes are not journalled. A file is
  * parsed and checked on a second thread while this one upserts its rows
  * in batches (flat memory whatever the size: three batches of at most
- * 2048 rows). A first load of
- * the register, the blacklist or the commitments (empty table) is staged
- * in a temporary table on disk and upserted in key order, the table's
- * indexes built after: the same rows, in half the time. That needs
- * temporary files, which make the other files' upserts twice as slow, so
- * such a load is a transaction of its own.
+ * 2048 rows). A first load of the register, the blacklist or the
+ * commitments (empty table) is staged in a temporary table on disk and
+ * upserted in key order, the table's indexes built after: the same rows,
+ * in half the time. That needs temporary files, which make the other
+ * files' upserts twice as slow, so such a load is a transaction of its
+ * own.
  *
  * Change log: each file also records, in micro_changes, the months of its
  * rows' own dates under a new sequence number, which is what lets derive.h
