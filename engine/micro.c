@@ -1584,14 +1584,13 @@ static int entry_cmp(const void *a, const void *b)
  * the folder again then doubles nothing. */
 typedef struct first_loads {
     int kind[CM_MI__COUNT]; /* the kinds loaded first */
-    char *kinds;            /* their names, a JSON array */
+    char kinds[96];         /* their names, a JSON array */
     char *changes;          /* micro_changes rows of those kinds, JSON */
     char *imports;          /* imports rows of those kinds, JSON */
 } first_loads;
 
 static void first_loads_clear(first_loads *f)
 {
-    sqlite3_free(f->kinds);
     sqlite3_free(f->changes);
     sqlite3_free(f->imports);
     memset(f, 0, sizeof *f);
@@ -1616,32 +1615,26 @@ static char *query_text(sqlite3 *db, const char *sql, const char *text1)
 static cm_error first_loads_keep(sqlite3 *db, first_loads *f, const char *dir,
                                  cm_diag *d)
 {
-    f->kinds = sqlite3_mprintf("[");
-    for (int k = 0; k < CM_MI__COUNT && f->kinds; k++) {
-        if (!f->kind[k])
-            continue;
-        char *more = sqlite3_mprintf("%s%s\"%s\"", f->kinds,
-                                     f->kinds[1] ? "," : "", kind_names[k]);
-        sqlite3_free(f->kinds);
-        f->kinds = more;
-    }
-    char *closed = f->kinds ? sqlite3_mprintf("%s]", f->kinds) : NULL;
-    sqlite3_free(f->kinds);
-    f->kinds = closed;
-    if (f->kinds) {
-        f->changes = query_text(
-            db,
-            "SELECT json_group_array(json_array(tbl, month, seq))"
-            " FROM micro_changes WHERE tbl IN (SELECT value FROM json_each(?1))",
-            f->kinds);
-        f->imports = query_text(
-            db,
-            "SELECT json_group_array(json_array(sha256, kind, file, size,"
-            " rows)) FROM imports"
-            " WHERE kind IN (SELECT value FROM json_each(?1))",
-            f->kinds);
-    }
-    if (!f->kinds || !f->changes || !f->imports)
+    /* the kind names are short: all five take 60 bytes */
+    size_t at = 0;
+    for (int k = 0; k < CM_MI__COUNT; k++)
+        if (f->kind[k])
+            at += (size_t)snprintf(f->kinds + at, sizeof f->kinds - at,
+                                   "%s\"%s\"", at ? "," : "[",
+                                   kind_names[k]);
+    snprintf(f->kinds + at, sizeof f->kinds - at, "%s]", at ? "" : "[");
+    f->changes = query_text(
+        db,
+        "SELECT json_group_array(json_array(tbl, month, seq))"
+        " FROM micro_changes WHERE tbl IN (SELECT value FROM json_each(?1))",
+        f->kinds);
+    f->imports = query_text(
+        db,
+        "SELECT json_group_array(json_array(sha256, kind, file, size,"
+        " rows)) FROM imports"
+        " WHERE kind IN (SELECT value FROM json_each(?1))",
+        f->kinds);
+    if (!f->changes || !f->imports)
         return cm_diag_set(d, CM_ERR_STORE, dir, 0, NULL,
                            "cannot read the import log before a first load:"
                            " %s", sqlite3_errmsg(db));
@@ -1757,23 +1750,22 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
     /* The first file of a kind whose table is empty now is a first load,
      * staged in a session of its own (see session); the rest go in one,
      * if those succeeded, and the first loads are undone if not. */
+    sqlite3 *db = cm_store_db(s);
     int empty[CM_MI__COUNT];
     for (int k = 0; k < CM_MI__COUNT; k++)
-        empty[k] = sqlite3_get_autocommit(cm_store_db(s)) &&
-                   bulk_fits(cm_store_db(s), (cm_micro_kind)k);
-    for (size_t i = 0; i < n; i++) {
-        v[i].staged = empty[v[i].kind];
-        empty[v[i].kind] = 0;
-    }
+        empty[k] = sqlite3_get_autocommit(db) &&
+                   bulk_fits(db, (cm_micro_kind)k);
     first_loads first;
     memset(&first, 0, sizeof first);
     int any = 0;
     for (size_t i = 0; i < n; i++) {
+        v[i].staged = empty[v[i].kind];
+        empty[v[i].kind] = 0;
         first.kind[v[i].kind] |= v[i].staged;
         any |= v[i].staged;
     }
     if (any)
-        e = first_loads_keep(cm_store_db(s), &first, dir, d);
+        e = first_loads_keep(db, &first, dir, d);
     long total = 0;
     int files = 0;
     for (size_t i = 0; i < n && !e; i++) {
