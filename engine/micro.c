@@ -1,7 +1,8 @@
 /*
  * micro.c - bulk import of microdata (issue 3): market entities, double
  * publicity records, blacklist entries, credit commitments and the working
- * day calendar, streamed from CSV into the store in one transaction per file.
+ * day calendar, streamed from CSV into the store, one transaction per file
+ * or folder.
  *
  * Lists (fixed; a value outside them refuses the file):
  *   entities.status      存续 在业 开业 迁入 迁出 停业 注销 吊销 撤销
@@ -33,19 +34,17 @@
  * rows of that year (an amended notice is imported as a whole new year
  * file), and record the notices a year follows in calendar_years.
  *
- * Speed (DESIGN.md, SQLite notes): one prepared upsert per file (and one
- * for groups of rows), bound to the batch arena (SQLITE_STATIC is safe: a
- * batch is not refilled before its statements are done; calendars bind the
- * CSV reader's buffers and step inside the row callback), region codes
- * checked against a bitmap of the store's codes loaded once per file
- * (which also stands in for the foreign-key probe, switched off for the
- * file's transaction), and
- * the page cache raised to 64 MiB for the import (the total memory target
- * is < 256 MB). Both settings are restored afterwards.
+ * Speed (DESIGN.md, SQLite notes; measurements at session and stager):
+ * one prepared upsert per file (and one for groups of rows), bound to the
+ * batch arena (SQLITE_STATIC is safe: a batch is not refilled before its
+ * statements are done; calendars bind the CSV reader's buffers and step
+ * inside the row callback); region codes checked against a bitmap of the
+ * store's codes loaded once per import (which stands in for the
+ * foreign-key probe, switched off meanwhile); first loads staged on the
+ * second core (stager).
  *
- * Folders: files are imported in name order, calendars first, each in its
- * own transaction; a failing file stops the folder, and the files before
- * it stay imported (the totals returned count them).
+ * Folders: files are imported in name order, calendars first, in one
+ * transaction; a failing file refuses the folder.
  */
 #include "micro.h"
 
@@ -54,11 +53,13 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "csv.h"
@@ -181,8 +182,7 @@ typedef struct cal_year {
 } cal_year;
 
 typedef struct micro {
-    cm_store *s;
-    sqlite3 *db;
+    sqlite3 *db;              /* the store's connection, or a scratch one */
     cm_micro_kind kind;
     const char *path;
     const char *const *spec;
@@ -193,13 +193,13 @@ typedef struct micro {
     long rows;
     const char *v[MAX_COLS];  /* trimmed values, borrowed from the row */
     size_t n[MAX_COLS];       /* their lengths (not NUL-terminated) */
-    unsigned char *regions;   /* bit per 6-digit code present in the store */
+    const unsigned char *regions; /* the store's codes (load_regions) */
     char period[8];           /* period in the file name, or "" */
     long period_end;          /* its last day, or LONG_MAX */
     long today;
     long max_day;             /* latest date accepted */
-    int bulk;                 /* rows go to temp.cm_stage (bulk_key) */
-    char *stage_sql;          /* "INSERT INTO temp.cm_stage VALUES (...)" */
+    int bulk;                 /* rows go to a staging table (bulk_key) */
+    char *stage_sql;          /* "INSERT INTO cm_stage_<kind> VALUES (...)" */
     sqlite3_stmt *ins;
     sqlite3_stmt *ins_group;  /* GROUP_ROWS rows at once */
     int nparam;               /* values bound per row */
@@ -217,6 +217,7 @@ typedef struct micro {
     long produced, consumed;  /* batches handed over / done with */
     int reader_done;          /* the reader has finished (well or not) */
     int writer_failed;        /* the writer has stopped: reader must too */
+    atomic_int *cancel;       /* set elsewhere: stop (staged first loads) */
 } micro;
 
 const char *cm_micro_kind_name(cm_micro_kind k)
@@ -927,27 +928,37 @@ static cm_error prepare(micro *m, const char *sql, sqlite3_stmt **q,
 }
 
 /* The store's region codes as a bitmap over 000000-999999 (125 KB): one
- * bit test per row instead of a query. */
-static cm_error load_regions(micro *m, cm_diag *d)
+ * bit test per row instead of a query. Read once per import, inside its
+ * transaction, so no one can delete a region meanwhile. */
+static cm_error load_regions(sqlite3 *db, const char *path,
+                             unsigned char **out, cm_diag *d)
 {
-    m->regions = calloc(1000000 / 8 + 1, 1);
-    if (!m->regions)
-        return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL,
-                           "out of memory");
+    unsigned char *map = calloc(1000000 / 8 + 1, 1);
+    if (!map)
+        return cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL, "out of memory");
     sqlite3_stmt *q;
-    cm_error e = prepare(m, "SELECT code FROM regions", &q, d);
-    if (e)
-        return e;
+    if (sqlite3_prepare_v2(db, "SELECT code FROM regions", -1, &q, NULL) !=
+        SQLITE_OK) {
+        free(map);
+        return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL, "store: %s",
+                           sqlite3_errmsg(db));
+    }
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *c = (const char *)sqlite3_column_text(q, 0);
         if (c && strlen(c) == 6 && digits(c, 6)) {
             long v = atol(c);
-            m->regions[v >> 3] |= (unsigned char)(1u << (v & 7));
+            map[v >> 3] |= (unsigned char)(1u << (v & 7));
         }
     }
     sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? CM_OK : db_fail(m, d, 0);
+    if (rc != SQLITE_DONE) {
+        free(map);
+        return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL, "store: %s",
+                           sqlite3_errmsg(db));
+    }
+    *out = map;
+    return CM_OK;
 }
 
 static long today_day(void)
@@ -1040,9 +1051,6 @@ static void micro_clear(micro *m)
 {
     sqlite3_finalize(m->ins);
     sqlite3_finalize(m->ins_group);
-    if (m->bulk) /* a failed import rolls it back too; this is for success */
-        sqlite3_exec(m->db, "DROP TABLE IF EXISTS temp.cm_stage", NULL, NULL,
-                     NULL);
     free(m->stage_sql);
     for (int i = 0; i < N_BATCHES; i++) {
         if (m->b[i])
@@ -1058,7 +1066,6 @@ static void micro_clear(micro *m)
         for (int i = 0; i < N_YEARS; i++)
             free(m->years[i].notices);
     free(m->years);
-    free(m->regions);
 }
 
 /* "INSERT ... VALUES (?1, ...) ON CONFLICT ..." for GROUP_ROWS rows. */
@@ -1138,7 +1145,11 @@ static cm_error write_batches(micro *m, cm_diag *d)
         pthread_mutex_unlock(&m->mu);
         if (idle)
             return CM_OK;
-        cm_error e = write_batch(m, bt, d);
+        cm_error e = m->cancel && atomic_load(m->cancel)
+                         ? cm_diag_set(d, CM_ERR_STORE, m->path, 0, NULL,
+                                       "stopped: another file of the import"
+                                       " failed")
+                         : write_batch(m, bt, d);
         pthread_mutex_lock(&m->mu);
         if (e)
             m->writer_failed = 1;
@@ -1217,6 +1228,178 @@ static cm_error read_pipelined(micro *m, char hex[65], long long *size,
     return CM_OK;
 }
 
+/* ---- one file ---- */
+
+/* Sets m up to read kind's file at path and write its rows with db (the
+ * store's connection, or a scratch one for a staged first load). Cannot
+ * fail; micro_clear undoes it. */
+static void micro_init(micro *m, sqlite3 *db, cm_micro_kind kind,
+                       const char *path, const unsigned char *regions,
+                       int bulk)
+{
+    memset(m, 0, sizeof *m);
+    m->db = db;
+    m->kind = kind;
+    m->path = path;
+    m->spec = kind_cols[kind];
+    while (m->spec[m->ncol])
+        m->ncol++;
+    m->nparam = m->ncol;
+    m->regions = regions;
+    m->bulk = bulk && bulk_key[kind] != NULL;
+    pthread_mutex_init(&m->mu, NULL);
+    pthread_cond_init(&m->cv, NULL);
+    m->today = today_day();
+    m->period_end = LONG_MAX;
+}
+
+/* The kind's columns, "code, name, ...", into buf (n bytes; its columns
+ * take well under 256). */
+static void stage_columns(const micro *m, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->ncol && at < n; i++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "",
+                               m->spec[i]);
+}
+
+/* Creates cm_stage_<kind> with the kind's columns (in the scratch
+ * database), and the statement that fills it. */
+static cm_error stage_begin(micro *m, cm_diag *d)
+{
+    char cols[256], vals[256] = "";
+    size_t nv = 0;
+    stage_columns(m, cols, sizeof cols);
+    for (int i = 0; i < m->ncol; i++)
+        nv += (size_t)snprintf(vals + nv, sizeof vals - nv, "%s?%d",
+                               i ? ", " : "", i + 1);
+    char sql[400];
+    snprintf(sql, sizeof sql, "CREATE TABLE cm_stage_%s(%s)",
+             kind_names[m->kind], cols);
+    if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(m, d, 0);
+    size_t n = strlen(vals) + 64;
+    if (!(m->stage_sql = malloc(n)))
+        return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL, "out of memory");
+    snprintf(m->stage_sql, n, "INSERT INTO cm_stage_%s VALUES (%s)",
+             kind_names[m->kind], vals);
+    return CM_OK;
+}
+
+/* Upserts the staged rows in key order into a copy of their table (create:
+ * its CREATE TABLE as the store has it), then builds the copy's indexes
+ * (indexes: their CREATE INDEX statements, or ""), each by one sort. */
+static cm_error stage_finish(micro *m, const char *create, const char *indexes,
+                             cm_diag *d)
+{
+    if (sqlite3_exec(m->db, create, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(m, d, 0);
+    /* upsert_sql[kind] is "INSERT INTO t(cols) VALUES (...) ON CONFLICT
+     * ...": its head and tail around a SELECT of the staged rows */
+    const char *one = upsert_sql[m->kind];
+    const char *v = strstr(one, " VALUES (");
+    const char *tail = strstr(one, " ON CONFLICT");
+    char cols[256], sql[1024];
+    stage_columns(m, cols, sizeof cols);
+    int n = snprintf(sql, sizeof sql,
+                     "%.*s SELECT %s FROM cm_stage_%s WHERE true"
+                     " ORDER BY %s, rowid%s",
+                     (int)(v - one), one, cols, kind_names[m->kind],
+                     bulk_key[m->kind], tail);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        return cm_diag_set(d, CM_ERR_STORE, m->path, 0, NULL,
+                           "staged upsert longer than %zu bytes", sizeof sql);
+    if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(m->db, indexes, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(m, d, 0);
+    return CM_OK;
+}
+
+/* Reads m's file: checks every row and writes it (or stages it, m->bulk),
+ * then writes the calendar's years. hex and size: the file's SHA-256 and
+ * byte count. */
+static cm_error micro_load(micro *m, char hex[65], long long *size,
+                           cm_diag *d)
+{
+    cm_micro_kind kind = m->kind;
+    const char *path = m->path;
+    int np = name_period(path, m->period, &m->period_end);
+    if (np < 0)
+        return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
+                           "the file name holds a period that is not one "
+                           "(write %s-YYYY-MM.csv, %s-YYYY-Qn.csv or "
+                           "%s-YYYY.csv)", kind_names[kind],
+                           kind_names[kind], kind_names[kind]);
+    /* calendars are published before the year they cover */
+    m->max_day = kind == CM_MI_CALENDAR || m->today > m->period_end
+                     ? m->period_end
+                     : m->today;
+    cm_error e;
+    if ((m->bulk && (e = stage_begin(m, d))) ||
+        (e = prepare(m, m->bulk ? m->stage_sql : upsert_sql[kind], &m->ins,
+                     d)))
+        return e;
+    if (kind == CM_MI_CALENDAR) {
+        m->years = calloc(N_YEARS, sizeof *m->years);
+        if (!m->years)
+            return cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL,
+                               "out of memory");
+        if ((e = prepare(m, "SELECT 1 FROM calendar WHERE day = ?1",
+                         &m->cal_has, d)) ||
+            (e = prepare(m,
+                         "DELETE FROM calendar WHERE day BETWEEN ?1 AND ?2",
+                         &m->cal_del, d)) ||
+            (e = prepare(m,
+                         "INSERT INTO calendar_years(year, notice)"
+                         " VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE"
+                         " SET notice = excluded.notice",
+                         &m->cal_year, d)))
+            return e;
+    }
+    /* The audit hash is taken by cm_csv_read_hash as it reads the file to
+     * parse it: a separate pass cost 0.9 s of a 2 M-row publicity import,
+     * and a second thread hashing alongside gained nothing measurable
+     * (SQLite's and malloc's locks turn atomic once a process has two
+     * threads). */
+    if (kind == CM_MI_CALENDAR) /* a few rows, stepped as they are read */
+        e = cm_csv_read_hash(path, on_row, m, NULL, hex, size, d);
+    else
+        e = read_pipelined(m, hex, size, d);
+    if (!e && !m->have_header) {
+        char exp[256];
+        e = cm_diag_set(d, CM_ERR_CSV, path, 0, NULL,
+                        "empty file: no header row (expected: %s)",
+                        expected_cols(m, exp, sizeof exp));
+    }
+    if (!e && kind == CM_MI_CALENDAR)
+        e = finish_calendar(m, d);
+    return e;
+}
+
+/* Imports one file into the store, inside the caller's transaction, and
+ * logs it (micro_changes, imports). */
+static cm_error import_one(sqlite3 *db, cm_micro_kind kind, const char *path,
+                           const unsigned char *regions, long *rows,
+                           cm_diag *d)
+{
+    micro m;
+    micro_init(&m, db, kind, path, regions, 0);
+    char hex[65];
+    long long size = 0;
+    cm_error e = micro_load(&m, hex, &size, d);
+    if (!e && kind != CM_MI_CALENDAR)
+        e = record_changes(&m, d);
+    if (!e)
+        e = record_import(&m, hex, size, d);
+    if (!e && rows)
+        *rows = m.rows;
+    micro_clear(&m);
+    return e;
+}
+
+/* ---- first loads, staged beside the import ---- */
+
 /* Is kind's table empty and its file worth staging (bulk_key)? */
 static int bulk_fits(sqlite3 *db, cm_micro_kind kind)
 {
@@ -1233,186 +1416,253 @@ static int bulk_fits(sqlite3 *db, cm_micro_kind kind)
     return empty;
 }
 
-/* The kind's columns, "code, name, ...", into buf (n bytes; its columns
- * take well under 256). */
-static void stage_columns(const micro *m, char *buf, size_t n)
+/* A first load is the register, the blacklist or the commitments going
+ * into an empty table (bulk_key). Those files come in no key order, so row
+ * by row each upsert lands at a random place of the B-tree (register:
+ * 8.4 s). Instead, a stager reads them into a scratch database beside the
+ * store, with a connection of its own, on a thread of its own while this
+ * one imports the folder's other files (the second core was idle: the
+ * import is bound by this thread's SQLite writes). There the rows are
+ * staged, then upserted in key order into a copy of their table (file
+ * order among equal keys: the last one wins, as row by row), and the
+ * copy's indexes are built, each by one sort. The importing thread then
+ * copies the table into the store with one INSERT INTO t SELECT * FROM
+ * cm_scratch.t, which SQLite runs as a transfer into an empty table (whole
+ * records in key order, indexes included: 1.2 s for the 2 M-entry register
+ * against 15 s as a plain INSERT ... SELECT). The copy is in the import's
+ * transaction, so a refused file undoes it with the rest. The scratch
+ * file (<store>.stage-XXXXXX) is deleted in the end, whatever happened.
+ * Its sorts spill to SQLite's temporary files, not to memory. */
+typedef struct stage_job {
+    cm_micro_kind kind;
+    const char *path; /* borrowed */
+    long rows;
+    char hex[65];
+    long long size;
+    unsigned char months[N_YEARS * 12 / 8 + 1]; /* as micro's */
+} stage_job;
+
+typedef struct stager {
+    char *file;  /* the scratch database */
+    sqlite3 *db; /* its connection: the staging thread's while it runs */
+    const unsigned char *regions; /* the store's, borrowed */
+    char *create[CM_MI__COUNT];   /* CREATE TABLE of a staged kind */
+    char *indexes[CM_MI__COUNT];  /* its CREATE INDEX statements, or "" */
+    stage_job job[CM_MI__COUNT];  /* one first load per kind at most */
+    int njob;
+    atomic_int cancel; /* the importing thread failed: stop */
+    atomic_int failed; /* the staging thread failed: e, d say why */
+    cm_error e;
+    cm_diag d;
+    pthread_t thread;
+    int running;  /* the thread is to be joined */
+    int attached; /* as cm_scratch, to the store's connection */
+} stager;
+
+/* Closes the scratch database, detaches and deletes it. The importing
+ * thread's transaction must be over (a database in use cannot be
+ * detached). */
+static void stager_free(stager *g, sqlite3 *store_db)
 {
-    size_t at = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < m->ncol && at < n; i++)
-        at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "",
-                               m->spec[i]);
+    if (!g)
+        return;
+    if (g->running) {
+        atomic_store(&g->cancel, 1);
+        sqlite3_interrupt(g->db);
+        pthread_join(g->thread, NULL);
+    }
+    if (g->attached)
+        sqlite3_exec(store_db, "DETACH cm_scratch", NULL, NULL, NULL);
+    sqlite3_close(g->db);
+    if (g->file)
+        unlink(g->file);
+    free(g->file);
+    for (int k = 0; k < CM_MI__COUNT; k++) {
+        sqlite3_free(g->create[k]);
+        sqlite3_free(g->indexes[k]);
+    }
+    free(g);
 }
 
-/* Creates temp.cm_stage with the kind's columns, and the statement that
- * fills it. */
-static cm_error stage_begin(micro *m, cm_diag *d)
+/* A new scratch database beside the store (or in $TMPDIR for a store
+ * without a file), opened for bulk writing: no journal, no syncs (it is
+ * thrown away on any failure), temporary files for the sorts. */
+static cm_error stager_new(const char *store_path,
+                           const unsigned char *regions, stager **out,
+                           cm_diag *d)
 {
-    char cols[256], vals[256] = "";
-    size_t nv = 0;
-    stage_columns(m, cols, sizeof cols);
-    for (int i = 0; i < m->ncol; i++)
-        nv += (size_t)snprintf(vals + nv, sizeof vals - nv, "%s?%d",
-                               i ? ", " : "", i + 1);
-    char sql[400];
-    /* the staging table only grows at its end: a small cache will do */
-    sqlite3_exec(m->db, "PRAGMA temp.cache_size = -8192", NULL, NULL, NULL);
-    snprintf(sql, sizeof sql, "CREATE TEMP TABLE cm_stage(%s)", cols);
-    if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(m, d, 0);
-    size_t n = strlen(vals) + 48;
-    if (!(m->stage_sql = malloc(n)))
-        return cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL, "out of memory");
-    snprintf(m->stage_sql, n, "INSERT INTO temp.cm_stage VALUES (%s)", vals);
+    *out = NULL;
+    stager *g = calloc(1, sizeof *g);
+    int mem = !store_path || !*store_path ||
+              !strcmp(store_path, ":memory:") ||
+              !strncmp(store_path, "file:", 5);
+    const char *tmp = getenv("TMPDIR");
+    char *file = mem ? sqlite3_mprintf("%s/credmon.stage-XXXXXX",
+                                       tmp && *tmp ? tmp : "/tmp")
+                     : sqlite3_mprintf("%s.stage-XXXXXX", store_path);
+    if (!g || !file || !(g->file = cm_strdup(file))) {
+        sqlite3_free(file);
+        free(g);
+        return cm_diag_set(d, CM_ERR_NOMEM, store_path, 0, NULL,
+                           "out of memory");
+    }
+    sqlite3_free(file);
+    g->regions = regions;
+    atomic_init(&g->cancel, 0);
+    atomic_init(&g->failed, 0);
+    int fd = mkstemp(g->file);
+    if (fd < 0) {
+        cm_error e = cm_diag_set(d, CM_ERR_IO, g->file, 0, NULL,
+                                 "cannot create the scratch database for a"
+                                 " first load: %s", strerror(errno));
+        free(g->file);
+        g->file = NULL;
+        stager_free(g, NULL);
+        return e;
+    }
+    close(fd);
+    if (sqlite3_open_v2(g->file, &g->db, SQLITE_OPEN_READWRITE, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(g->db,
+                     "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                     " PRAGMA cache_size = -16384; PRAGMA temp_store = FILE",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        cm_error e = cm_diag_set(d, CM_ERR_STORE, g->file, 0, NULL,
+                                 "scratch database: %s",
+                                 g->db ? sqlite3_errmsg(g->db)
+                                       : "out of memory");
+        stager_free(g, NULL);
+        return e;
+    }
+    *out = g;
     return CM_OK;
 }
 
-/* Upserts the staged rows in key order into their table, its indexes
- * dropped meanwhile and built again after (their SQL as the store keeps
- * it, so the schema stays store.c's alone). */
-static cm_error stage_finish(micro *m, cm_diag *d)
+/* Queues path, kind's first load: its table's and indexes' SQL are read
+ * from the store, so the copy matches it exactly (the transfer needs
+ * that, and the schema stays store.c's alone). */
+static cm_error stager_add(stager *g, sqlite3 *store_db, cm_micro_kind kind,
+                           const char *path, cm_diag *d)
 {
-    const char *table = kind_names[m->kind];
-    enum { MAX_INDEXES = 8 };
-    char *name[MAX_INDEXES], *create[MAX_INDEXES];
-    int ni = 0;
-    cm_error e = CM_OK;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(m->db,
-                           "SELECT name, sql FROM sqlite_master WHERE type ="
-                           " 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_fail(m, d, 0);
-    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-    while (!e && ni < MAX_INDEXES && sqlite3_step(q) == SQLITE_ROW) {
-        name[ni] = cm_strdup((const char *)sqlite3_column_text(q, 0));
-        create[ni] = cm_strdup((const char *)sqlite3_column_text(q, 1));
-        if (!name[ni] || !create[ni]) {
-            free(name[ni]);
-            free(create[ni]);
-            e = cm_diag_set(d, CM_ERR_NOMEM, m->path, 0, NULL, "out of memory");
-        } else {
-            ni++;
-        }
+    static const char *const sql[2] = {
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        "SELECT coalesce(group_concat(sql, ';'), '') FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+    };
+    char **out[2] = {&g->create[kind], &g->indexes[kind]};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(store_db, sql[i], -1, &q, NULL) != SQLITE_OK)
+            return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL, "store: %s",
+                               sqlite3_errmsg(store_db));
+        sqlite3_bind_text(q, 1, kind_names[kind], -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+            *out[i] = sqlite3_mprintf("%s", sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        if (!*out[i])
+            return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL,
+                               "store: no table %s", kind_names[kind]);
     }
-    sqlite3_finalize(q);
-    char sql[1024];
-    for (int i = 0; i < ni && !e; i++) {
-        snprintf(sql, sizeof sql, "DROP INDEX \"%s\"", name[i]);
-        if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-            e = db_fail(m, d, 0);
-    }
-    if (!e) {
-        /* upsert_sql[kind] is "INSERT INTO t(cols) VALUES (...) ON CONFLICT
-         * ...": its head and tail around a SELECT of the staged rows */
-        const char *one = upsert_sql[m->kind];
-        const char *v = strstr(one, " VALUES (");
-        const char *tail = strstr(one, " ON CONFLICT");
-        char cols[256];
-        stage_columns(m, cols, sizeof cols);
-        int n = snprintf(sql, sizeof sql,
-                         "%.*s SELECT %s FROM temp.cm_stage WHERE true"
-                         " ORDER BY %s, rowid%s",
-                         (int)(v - one), one, cols, bulk_key[m->kind], tail);
-        if (n < 0 || (size_t)n >= sizeof sql)
-            e = cm_diag_set(d, CM_ERR_STORE, m->path, 0, NULL,
-                            "staged upsert longer than %zu bytes", sizeof sql);
-        else if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-            e = db_fail(m, d, 0);
-    }
-    for (int i = 0; i < ni; i++) {
-        if (!e && sqlite3_exec(m->db, create[i], NULL, NULL, NULL) != SQLITE_OK)
-            e = db_fail(m, d, 0);
-        free(name[i]);
-        free(create[i]);
-    }
+    stage_job *j = &g->job[g->njob++];
+    j->kind = kind;
+    j->path = path;
+    return CM_OK;
+}
+
+/* Staging thread: reads one first load into the scratch database. */
+static cm_error stage_file(stager *g, stage_job *j, cm_diag *d)
+{
+    micro m;
+    micro_init(&m, g->db, j->kind, j->path, g->regions, 1);
+    m.cancel = &g->cancel;
+    cm_error e = micro_load(&m, j->hex, &j->size, d);
+    if (!e && atomic_load(&g->cancel))
+        e = cm_diag_set(d, CM_ERR_STORE, j->path, 0, NULL,
+                        "stopped: another file of the import failed");
+    if (!e)
+        e = stage_finish(&m, g->create[j->kind], g->indexes[j->kind], d);
+    j->rows = m.rows;
+    memcpy(j->months, m.months, sizeof j->months);
+    micro_clear(&m);
     return e;
 }
 
-/* Imports one file inside the caller's transaction; bulk: stage its rows
- * (bulk_fits). */
-static cm_error import_one(cm_store *s, cm_micro_kind kind, const char *path,
-                           int bulk, long *rows, cm_diag *d)
+static void *stager_main(void *arg)
 {
-    micro m;
-    memset(&m, 0, sizeof m);
-    m.s = s;
-    m.db = cm_store_db(s);
-    m.kind = kind;
-    m.path = path;
-    m.spec = kind_cols[kind];
-    while (m.spec[m.ncol])
-        m.ncol++;
-    m.nparam = m.ncol;
-    m.bulk = bulk && bulk_key[kind] != NULL;
-    pthread_mutex_init(&m.mu, NULL);
-    pthread_cond_init(&m.cv, NULL);
-    m.today = today_day();
-    m.period_end = LONG_MAX;
-    int np = name_period(path, m.period, &m.period_end);
-    if (np < 0)
-        return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
-                           "the file name holds a period that is not one "
-                           "(write %s-YYYY-MM.csv, %s-YYYY-Qn.csv or "
-                           "%s-YYYY.csv)", kind_names[kind],
-                           kind_names[kind], kind_names[kind]);
-    /* calendars are published before the year they cover */
-    m.max_day = kind == CM_MI_CALENDAR || m.today > m.period_end
-                    ? m.period_end
-                    : m.today;
+    stager *g = arg;
+    cm_diag_clear(&g->d);
+    g->e = sqlite3_exec(g->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
+               ? CM_OK
+               : cm_diag_set(&g->d, CM_ERR_STORE, g->file, 0, NULL,
+                             "scratch database: %s", sqlite3_errmsg(g->db));
+    for (int i = 0; i < g->njob && !g->e; i++)
+        g->e = stage_file(g, &g->job[i], &g->d);
+    if (!g->e && sqlite3_exec(g->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        g->e = cm_diag_set(&g->d, CM_ERR_STORE, g->file, 0, NULL,
+                           "scratch database: %s", sqlite3_errmsg(g->db));
+    if (g->e)
+        atomic_store(&g->failed, 1);
+    return NULL;
+}
 
-    /* The audit hash is taken by cm_csv_read_hash as it reads the file to
-     * parse it: a separate pass cost 0.9 s of a 2 M-row publicity import,
-     * and a second thread hashing alongside gained nothing measurable
-     * (SQLite's and malloc's locks turn atomic once a process has two
-     * threads). */
-    char hex[65];
-    long long size = 0;
-    cm_error e;
-    if ((e = load_regions(&m, d)) || (m.bulk && (e = stage_begin(&m, d))) ||
-        (e = prepare(&m, m.bulk ? m.stage_sql : upsert_sql[kind], &m.ins, d)))
-        goto done;
-    if (kind == CM_MI_CALENDAR) {
-        m.years = calloc(N_YEARS, sizeof *m.years);
-        if (!m.years) {
-            e = cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL, "out of memory");
-            goto done;
-        }
-        if ((e = prepare(&m, "SELECT 1 FROM calendar WHERE day = ?1",
-                         &m.cal_has, d)) ||
-            (e = prepare(&m,
-                         "DELETE FROM calendar WHERE day BETWEEN ?1 AND ?2",
-                         &m.cal_del, d)) ||
-            (e = prepare(&m,
-                         "INSERT INTO calendar_years(year, notice)"
-                         " VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE"
-                         " SET notice = excluded.notice",
-                         &m.cal_year, d)))
-            goto done;
+/* Stages the queued first loads: on a thread of their own when there is
+ * other work meanwhile (threaded), else here. */
+static cm_error stager_start(stager *g, int threaded, cm_diag *d)
+{
+    if (!threaded) {
+        stager_main(g);
+        return CM_OK;
     }
-    if (kind == CM_MI_CALENDAR) /* a few rows, stepped as they are read */
-        e = cm_csv_read_hash(path, on_row, &m, NULL, hex, &size, d);
-    else
-        e = read_pipelined(&m, hex, &size, d);
-    if (!e && !m.have_header) {
-        char exp[256];
-        e = cm_diag_set(d, CM_ERR_CSV, path, 0, NULL,
-                        "empty file: no header row (expected: %s)",
-                        expected_cols(&m, exp, sizeof exp));
+    if (pthread_create(&g->thread, NULL, stager_main, g) != 0)
+        return cm_diag_set(d, CM_ERR_NOMEM, g->file, 0, NULL,
+                           "cannot start the staging thread");
+    g->running = 1;
+    return CM_OK;
+}
+
+/* Waits for the staging to end; its error, if any. */
+static cm_error stager_wait(stager *g, cm_diag *d)
+{
+    if (g->running) {
+        pthread_join(g->thread, NULL);
+        g->running = 0;
     }
-    if (!e && m.bulk)
-        e = stage_finish(&m, d);
-    if (!e && kind == CM_MI_CALENDAR)
-        e = finish_calendar(&m, d);
-    if (!e && kind != CM_MI_CALENDAR)
-        e = record_changes(&m, d);
-    if (!e)
-        e = record_import(&m, hex, size, d);
-    if (!e && rows)
-        *rows = m.rows;
-done:
-    micro_clear(&m);
-    return e;
+    if (g->e)
+        *d = g->d;
+    return g->e;
+}
+
+/* Copies job i's staged table into the store (an empty table, in the
+ * importing thread's transaction) and logs the file as import_one does. */
+static cm_error stager_merge(stager *g, sqlite3 *db, int i, cm_diag *d)
+{
+    const stage_job *j = &g->job[i];
+    micro m; /* for the log and its errors: nothing to clear */
+    memset(&m, 0, sizeof m);
+    m.db = db;
+    m.kind = j->kind;
+    m.path = j->path;
+    m.rows = j->rows;
+    memcpy(m.months, j->months, sizeof m.months);
+    if (!g->attached) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, "ATTACH ?1 AS cm_scratch", -1, &q, NULL) !=
+            SQLITE_OK)
+            return db_fail(&m, d, 0);
+        sqlite3_bind_text(q, 1, g->file, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return db_fail(&m, d, 0);
+        g->attached = 1;
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT INTO main.%s SELECT * FROM cm_scratch.%s",
+             kind_names[j->kind], kind_names[j->kind]);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(&m, d, 0);
+    cm_error e = record_changes(&m, d);
+    return e ? e : record_import(&m, j->hex, j->size, d);
 }
 
 /* An integer PRAGMA's value (cache_size, temp_store, foreign_keys), to be
@@ -1441,43 +1691,36 @@ static void exec_int(sqlite3 *db, const char *fmt, int v)
  * a savepoint inside a caller's transaction, with the connection set up
  * for bulk loading meanwhile and put back after.
  *
- * A folder is one transaction, not one per file (but for the staged first
- * loads below): besides leaving the store as it was when any file is bad,
- * it writes each page once. SQLite journals a page only if it was in the
- * file when the transaction began, and the 18 % of a monthly 双公示 file
- * that complete records of the month before rewrite nearly every page of
- * that month: committed file by file, each is journalled first (the
- * append file of make bench: 20 k pages, 60 k writes). The 23 双公示
- * months of make bench imported in 30.3 s file by file, 22.7-25.3 s as
- * one transaction (twice each).
+ * A folder is one transaction, not one per file: besides leaving the store
+ * as it was when any file is bad, it writes each page once. SQLite
+ * journals a page only if it was in the file when the transaction began,
+ * and the 18 % of a monthly 双公示 file that complete records of the
+ * month before rewrite nearly every page of that month: committed file by
+ * file, each is journalled first (the append file of make bench: 20 k
+ * pages, 60 k writes). The 23 双公示 months of make bench imported in
+ * 30.3 s file by file, 22.7-25.3 s as one transaction (twice each).
  *
  * Outside a caller's transaction (inside one, temp_store and foreign_keys
  * cannot change, and a nested session changes none of these):
  * - 16 MiB of page cache: more bought nothing (six 双公示 months 4.4 s
  *   with 64 MiB, 4.3 s with 16; a 2 M-row register snapshot upserted over
- *   the last, 7.2 s either way, at 75 against 24 MB of memory), and a
- *   staged load's sort, which takes as much memory as the cache may, was
- *   slower with more (register: 5.9 s with 64 MiB, 4.6 s with 16).
+ *   the last, 7.2 s either way, at 75 against 24 MB of memory).
  * - Statement journals in memory (temp_store = MEMORY): a multi-row
  *   upsert keeps one (the pages one statement changed, to undo it alone),
  *   and in temporary files they were 214 k pwrite() calls for one monthly
  *   file; four 双公示 months in one transaction took 4.7-6.2 s against
- *   2.6-3.1 s in memory.
- * - Except for a staged first load (bulk_key), whose staging table (the
- *   register: 160 MB), sort and index builds need temporary files: with
- *   temp_store = MEMORY SQLite's sorter never spills (280 MB of RSS for
- *   the register). Such a file gets a session of its own (stage),
- *   undone if the folder's other files are refused (first_loads).
+ *   2.6-3.1 s in memory. The sorts of a first load, which must spill to
+ *   disk, run on the stager's own connection (see stager).
  * - No per-row foreign-key probe of regions: it doubles SQLite's share of
  *   the import (2 M publicity rows: 5.4 s against 2.8 s). Every region is
  *   checked against the store's regions read inside the same write
  *   transaction (no one can delete one meanwhile), so it adds nothing.
- * Inside a caller's transaction, where temp_store cannot change, a first
- * load is not staged: its rows go straight to their table. */
+ * Inside a caller's transaction a first load is not staged: its rows go
+ * straight to their table (a scratch database cannot be attached to a
+ * savepoint's caller and detached after without the caller's commit). */
 typedef struct session {
     sqlite3 *db;
     int nested; /* a savepoint in a caller's transaction */
-    int stage;  /* temporary files: first loads are staged */
     int old_cache, old_temp, old_fk;
 } session;
 
@@ -1489,23 +1732,19 @@ static void session_restore(session *ss)
     exec_int(ss->db, "PRAGMA temp_store = %d", ss->old_temp);
 }
 
-static cm_error session_begin(cm_store *s, session *ss, int stage, cm_diag *d)
+static cm_error session_begin(cm_store *s, session *ss, cm_diag *d)
 {
     memset(ss, 0, sizeof *ss);
     ss->db = cm_store_db(s);
     ss->nested = !sqlite3_get_autocommit(ss->db);
     if (ss->nested)
         return cm_store_exec(s, "SAVEPOINT cm_micro", d);
-    ss->stage = stage;
     ss->old_cache = pragma_int(ss->db, "PRAGMA cache_size");
     ss->old_temp = pragma_int(ss->db, "PRAGMA temp_store");
     ss->old_fk = pragma_int(ss->db, "PRAGMA foreign_keys");
     sqlite3_exec(ss->db,
-                 stage ? "PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;"
-                         " PRAGMA foreign_keys = OFF"
-                       : "PRAGMA cache_size = -16384;"
-                         " PRAGMA temp_store = MEMORY;"
-                         " PRAGMA foreign_keys = OFF",
+                 "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+                 " PRAGMA foreign_keys = OFF",
                  NULL, NULL, NULL);
     cm_error e = cm_store_begin(s, d);
     if (e)
@@ -1532,12 +1771,6 @@ static cm_error session_end(cm_store *s, session *ss, cm_error e, cm_diag *d)
     return e;
 }
 
-/* Does this session stage kind's file (see above)? */
-static int session_bulk(const session *ss, cm_micro_kind kind)
-{
-    return ss->stage && bulk_fits(ss->db, kind);
-}
-
 cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
                               const char *path, long *rows, cm_diag *d)
 {
@@ -1546,13 +1779,29 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
     if ((int)kind < 0 || kind >= CM_MI__COUNT)
         return cm_diag_set(d, CM_ERR_USAGE, path, 0, NULL,
                            "unknown microdata kind %d", (int)kind);
+    sqlite3 *db = cm_store_db(s);
     session ss;
-    cm_error e = session_begin(s, &ss, bulk_fits(cm_store_db(s), kind), d);
+    cm_error e = session_begin(s, &ss, d);
     if (e)
         return e;
+    unsigned char *regions = NULL;
+    stager *g = NULL;
     long n = 0;
-    e = import_one(s, kind, path, session_bulk(&ss, kind), &n, d);
+    if (!(e = load_regions(db, path, &regions, d))) {
+        if (!ss.nested && bulk_fits(db, kind)) {
+            /* nothing else to do meanwhile: staged on this thread */
+            if (!(e = stager_new(cm_store_path(s), regions, &g, d)) &&
+                !(e = stager_add(g, db, kind, path, d)) &&
+                !(e = stager_start(g, 0, d)) && !(e = stager_wait(g, d)) &&
+                !(e = stager_merge(g, db, 0, d)))
+                n = g->job[0].rows;
+        } else {
+            e = import_one(db, kind, path, regions, &n, d);
+        }
+    }
     e = session_end(s, &ss, e, d);
+    stager_free(g, db);
+    free(regions);
     if (!e && rows)
         *rows = n;
     return e;
@@ -1560,8 +1809,9 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
 
 typedef struct entry {
     char *name;
+    char *path;
     int kind;
-    int staged; /* a first load: its own transaction, before the rest */
+    int staged; /* a first load: g->job[staged - 1] */
 } entry;
 
 /* Calendars first (derive needs them, and they do not depend on anything),
@@ -1576,130 +1826,21 @@ static int entry_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* First loads are committed before the folder's other files (see
- * session). If a later file is refused, undo_first_loads puts the store
- * back as it was: the first-loaded tables were empty, and the rows of
- * micro_changes and imports of their kinds are kept here, as JSON, from
- * before. A crash between the two leaves the first loads in; importing
- * the folder again then doubles nothing. */
-typedef struct first_loads {
-    int kind[CM_MI__COUNT]; /* the kinds loaded first */
-    char kinds[96];         /* their names, a JSON array */
-    char *changes;          /* micro_changes rows of those kinds, JSON */
-    char *imports;          /* imports rows of those kinds, JSON */
-} first_loads;
-
-static void first_loads_clear(first_loads *f)
-{
-    sqlite3_free(f->changes);
-    sqlite3_free(f->imports);
-    memset(f, 0, sizeof *f);
-}
-
-/* One text value of sql (bound: ?1 = text1), as sqlite3_malloc'ed copy. */
-static char *query_text(sqlite3 *db, const char *sql, const char *text1)
-{
-    sqlite3_stmt *q;
-    char *out = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(q, 1, text1, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-        out = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return out;
-}
-
-/* Keeps, before the first loads, what undo_first_loads puts back: the
- * names of f->kind as JSON, and their rows of micro_changes and imports. */
-static cm_error first_loads_keep(sqlite3 *db, first_loads *f, const char *dir,
-                                 cm_diag *d)
-{
-    /* the kind names are short: all five take 60 bytes */
-    size_t at = 0;
-    for (int k = 0; k < CM_MI__COUNT; k++)
-        if (f->kind[k])
-            at += (size_t)snprintf(f->kinds + at, sizeof f->kinds - at,
-                                   "%s\"%s\"", at ? "," : "[",
-                                   kind_names[k]);
-    snprintf(f->kinds + at, sizeof f->kinds - at, "%s]", at ? "" : "[");
-    f->changes = query_text(
-        db,
-        "SELECT json_group_array(json_array(tbl, month, seq))"
-        " FROM micro_changes WHERE tbl IN (SELECT value FROM json_each(?1))",
-        f->kinds);
-    f->imports = query_text(
-        db,
-        "SELECT json_group_array(json_array(sha256, kind, file, size,"
-        " rows)) FROM imports"
-        " WHERE kind IN (SELECT value FROM json_each(?1))",
-        f->kinds);
-    if (!f->changes || !f->imports)
-        return cm_diag_set(d, CM_ERR_STORE, dir, 0, NULL,
-                           "cannot read the import log before a first load:"
-                           " %s", sqlite3_errmsg(db));
-    return CM_OK;
-}
-
-/* Empties the first-loaded tables and puts their kinds' rows of
- * micro_changes and imports back, in one transaction. */
-static int undo_first_loads(cm_store *s, const first_loads *f)
-{
-    sqlite3 *db = cm_store_db(s);
-    cm_diag d;
-    cm_diag_clear(&d);
-    if (cm_store_begin(s, &d) != CM_OK)
-        return 0;
-    int ok = 1;
-    char sql[64];
-    for (int k = 0; k < CM_MI__COUNT && ok; k++) {
-        if (!f->kind[k])
-            continue;
-        snprintf(sql, sizeof sql, "DELETE FROM %s", kind_names[k]);
-        ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
-    }
-    static const char *const restore[] = {
-        "DELETE FROM micro_changes"
-        " WHERE tbl IN (SELECT value FROM json_each(?1))",
-        "INSERT INTO micro_changes(tbl, month, seq)"
-        " SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?2)",
-        "DELETE FROM imports WHERE kind IN (SELECT value FROM json_each(?1))",
-        "INSERT INTO imports(sha256, kind, file, size, rows)"
-        " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3,"
-        " value ->> 4 FROM json_each(?3)",
-    };
-    for (size_t i = 0; i < sizeof restore / sizeof *restore && ok; i++) {
-        sqlite3_stmt *q;
-        ok = sqlite3_prepare_v2(db, restore[i], -1, &q, NULL) == SQLITE_OK;
-        if (!ok)
-            break;
-        const char *vals[3] = {f->kinds, f->changes, f->imports};
-        for (int j = 1; j <= sqlite3_bind_parameter_count(q) && j <= 3; j++)
-            sqlite3_bind_text(q, j, vals[j - 1], -1, SQLITE_STATIC);
-        ok = sqlite3_step(q) == SQLITE_DONE;
-        sqlite3_finalize(q);
-    }
-    if (!ok) {
-        cm_store_rollback(s);
-        return 0;
-    }
-    return cm_store_commit(s, &d) == CM_OK;
-}
-
 static void entries_free(entry *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(v[i].name);
+        free(v[i].path);
+    }
     free(v);
 }
 
-cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
-                             long *rows, cm_diag *d)
+/* The folder's microdata files, sorted (entry_cmp), into *out. */
+static cm_error list_dir(const char *dir, entry **out, size_t *count,
+                         cm_diag *d)
 {
-    if (n_files)
-        *n_files = 0;
-    if (rows)
-        *rows = 0;
+    *out = NULL;
+    *count = 0;
     DIR *dh = opendir(dir);
     if (!dh)
         return cm_diag_set(d, CM_ERR_IO, dir, 0, NULL,
@@ -1710,20 +1851,26 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
     size_t n = 0, cap = 0;
     cm_error e = CM_OK;
     struct dirent *de;
-    char path[4096];
     while ((de = readdir(dh)) != NULL) {
         int k = cm_micro_kind_from_path(de->d_name);
         if (k < 0)
             continue;
-        int m = snprintf(path, sizeof path, "%s%s%s", dir, slash, de->d_name);
+        char *path = malloc(dlen + strlen(de->d_name) + 2);
+        if (!path) {
+            e = cm_diag_set(d, CM_ERR_NOMEM, dir, 0, NULL, "out of memory");
+            break;
+        }
+        sprintf(path, "%s%s%s", dir, slash, de->d_name);
         struct stat st;
-        if (m < 0 || (size_t)m >= sizeof path || stat(path, &st) != 0 ||
-            !S_ISREG(st.st_mode))
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(path);
             continue;
+        }
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 16;
             entry *nv = realloc(v, ncap * sizeof *nv);
             if (!nv) {
+                free(path);
                 e = cm_diag_set(d, CM_ERR_NOMEM, dir, 0, NULL,
                                 "out of memory");
                 break;
@@ -1731,90 +1878,117 @@ cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
             v = nv;
             cap = ncap;
         }
-        if (!(v[n].name = cm_strdup(de->d_name))) {
+        memset(&v[n], 0, sizeof v[n]);
+        v[n].path = path;
+        v[n].kind = k;
+        if (!(v[n++].name = cm_strdup(de->d_name))) {
             e = cm_diag_set(d, CM_ERR_NOMEM, dir, 0, NULL, "out of memory");
             break;
         }
-        v[n++].kind = k;
     }
     closedir(dh);
     if (e) {
         entries_free(v, n);
         return e;
     }
-    if (!n) {
-        free(v);
-        return CM_OK;
-    }
-    qsort(v, n, sizeof *v, entry_cmp);
-    /* The first file of a kind whose table is empty now is a first load,
-     * staged in a session of its own (see session); the rest go in one,
-     * if those succeeded, and the first loads are undone if not. */
+    if (n)
+        qsort(v, n, sizeof *v, entry_cmp);
+    *out = v;
+    *count = n;
+    return CM_OK;
+}
+
+/* Inside the folder's transaction: the first file of a kind whose table is
+ * empty is staged (stager) while this thread imports the files of the
+ * other kinds; then the staged tables are copied in, and the later files
+ * of their kinds follow in order. */
+static cm_error import_entries(cm_store *s, int nested, entry *v, size_t n,
+                               const unsigned char *regions, stager **gp,
+                               long *total, cm_diag *d)
+{
     sqlite3 *db = cm_store_db(s);
-    int empty[CM_MI__COUNT];
-    for (int k = 0; k < CM_MI__COUNT; k++)
-        empty[k] = sqlite3_get_autocommit(db) &&
-                   bulk_fits(db, (cm_micro_kind)k);
-    first_loads first;
-    memset(&first, 0, sizeof first);
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        v[i].staged = empty[v[i].kind];
-        empty[v[i].kind] = 0;
-        first.kind[v[i].kind] |= v[i].staged;
-        any |= v[i].staged;
-    }
-    if (any)
-        e = first_loads_keep(db, &first, dir, d);
-    long total = 0;
-    int files = 0;
-    for (size_t i = 0; i < n && !e; i++) {
-        if (!v[i].staged)
+    int staged_kind[CM_MI__COUNT] = {0};
+    cm_error e = CM_OK;
+    for (size_t i = 0; i < n && !nested && !e; i++) {
+        cm_micro_kind k = (cm_micro_kind)v[i].kind;
+        if (staged_kind[k] || !bulk_fits(db, k))
             continue;
-        snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
+        if (!*gp && (e = stager_new(cm_store_path(s), regions, gp, d)))
+            break;
+        if (!(e = stager_add(*gp, db, k, v[i].path, d))) {
+            staged_kind[k] = 1;
+            v[i].staged = (*gp)->njob;
+        }
+    }
+    stager *g = *gp;
+    if (!e && g)
+        e = stager_start(g, 1, d);
+    for (size_t i = 0; i < n && !e; i++) {
+        if (staged_kind[v[i].kind])
+            continue;
         long r = 0;
-        e = cm_micro_import_file(s, (cm_micro_kind)v[i].kind, path, &r, d);
-        if (!e) {
-            files++;
-            total += r;
-        }
+        e = import_one(db, (cm_micro_kind)v[i].kind, v[i].path, regions, &r,
+                       d);
+        *total += r;
+        if (g && atomic_load(&g->failed))
+            break; /* its error is the one to report */
     }
-    session ss;
-    if (!e && !(e = session_begin(s, &ss, 0, d))) {
-        int files2 = 0;
-        long total2 = 0;
-        for (size_t i = 0; i < n && !e; i++) {
-            if (v[i].staged)
-                continue;
-            snprintf(path, sizeof path, "%s%s%s", dir, slash, v[i].name);
-            long r = 0;
-            e = import_one(s, (cm_micro_kind)v[i].kind, path, 0, &r, d);
-            files2++;
-            total2 += r;
-        }
-        if (!(e = session_end(s, &ss, e, d))) {
-            files += files2;
-            total += total2;
-        }
-    }
-    if (e && files) {
-        if (undo_first_loads(s, &first)) {
-            files = 0;
-            total = 0;
+    if (g) {
+        if (e) {
+            atomic_store(&g->cancel, 1);
+            sqlite3_interrupt(g->db);
+            cm_diag ignored;
+            stager_wait(g, &ignored);
         } else {
-            size_t at = strlen(d->msg);
-            snprintf(d->msg + at, sizeof d->msg - at,
-                     "; the first loads before it (%d file%s) could not be"
-                     " undone and stay in the store",
-                     files, files == 1 ? "" : "s");
+            e = stager_wait(g, d);
         }
     }
-    first_loads_clear(&first);
-    entries_free(v, n);
-    /* what was committed: nothing on an error, unless an undo failed */
+    for (size_t i = 0; i < n && !e; i++) {
+        if (!staged_kind[v[i].kind])
+            continue;
+        long r = 0;
+        if (v[i].staged) {
+            e = stager_merge(g, db, v[i].staged - 1, d);
+            r = g->job[v[i].staged - 1].rows;
+        } else {
+            e = import_one(db, (cm_micro_kind)v[i].kind, v[i].path, regions,
+                           &r, d);
+        }
+        *total += r;
+    }
+    return e;
+}
+
+cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
+                             long *rows, cm_diag *d)
+{
     if (n_files)
-        *n_files = files;
+        *n_files = 0;
     if (rows)
+        *rows = 0;
+    entry *v;
+    size_t n;
+    cm_error e = list_dir(dir, &v, &n, d);
+    if (e || !n) {
+        free(v);
+        return e;
+    }
+    sqlite3 *db = cm_store_db(s);
+    session ss;
+    unsigned char *regions = NULL;
+    stager *g = NULL;
+    long total = 0;
+    if (!(e = session_begin(s, &ss, d))) {
+        if (!(e = load_regions(db, dir, &regions, d)))
+            e = import_entries(s, ss.nested, v, n, regions, &g, &total, d);
+        e = session_end(s, &ss, e, d);
+    }
+    stager_free(g, db);
+    free(regions);
+    entries_free(v, n);
+    if (!e && n_files)
+        *n_files = (int)n;
+    if (!e && rows)
         *rows = total;
     return e;
 }

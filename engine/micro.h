@@ -18,10 +18,7 @@
  * upserted, so importing a month twice, or a file that overlaps an earlier
  * one, doubles nothing. A file, or a folder, is one transaction: a
  * malformed row refuses it whole with "file:line: column: what is wrong"
- * and the store stays as it was. In a folder, a first load of the
- * register, the blacklist or the commitments (its table empty) is
- * committed on its own before the other files (see Speed), and undone if
- * one of them is refused; only a crash in between would leave it in.
+ * and the store stays as it was.
  *
  * Validation: dates YYYY-MM-DD, real, not before 1949-10-01 and not after
  * the end of the period in the file name (publicity-2019-06.csv: not after
@@ -37,11 +34,11 @@
  * parsed and checked on a second thread while this one upserts its rows
  * in batches (flat memory whatever the size: three batches of at most
  * 2048 rows). A first load of the register, the blacklist or the
- * commitments (empty table) is staged in a temporary table on disk and
- * upserted in key order, the table's indexes built after: the same rows,
- * in half the time. That needs temporary files, which make the other
- * files' upserts twice as slow, so such a load is a transaction of its
- * own.
+ * commitments (its table empty) is staged instead: read on a thread of
+ * its own into a scratch database beside the store (<store>.stage-XXXXXX,
+ * deleted after), sorted into a copy of the table there, its indexes
+ * built, while this thread imports the folder's other files; the copy is
+ * then moved into the store in key order, in the same transaction.
  *
  * Change log: each file also records, in micro_changes, the months of its
  * rows' own dates under a new sequence number, which is what lets derive.h
@@ -74,9 +71,9 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind, const char *path,
                               long *rows, cm_diag *d);
 
 /* Imports every microdata file of a folder (names as above, sorted; other
- * files ignored) in one transaction, calendars first; first loads before
- * it, each in its own, undone if a later file is refused (see above).
- * n_files and rows (may be NULL) receive the totals committed (0 when a
+ * files ignored) in one transaction, calendars first, each file after
+ * the earlier ones of its kind (first loads are staged alongside, see
+ * above). n_files and rows (may be NULL) receive the totals committed (0 when a
  * file is refused); a folder with none is CM_OK with *n_files == 0. */
 cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
                              long *rows, cm_diag *d);

@@ -778,6 +778,125 @@ static const bad_case bad_cases[] = {
      CM_ERR_FIELD, 3, "date", "Sunday"},
 };
 
+/* Scratch databases of staged first loads left in the store's folder. */
+static int scratch_files(const fixture *f)
+{
+    DIR *dh = opendir(f->dir);
+    assert_non_null(dh);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(dh)) != NULL)
+        n += strstr(de->d_name, ".stage-") != NULL;
+    closedir(dh);
+    return n;
+}
+
+/* In a folder, the first file of a kind whose table is empty is staged
+ * beside the others and copied in (micro.c, stager): the result is that of
+ * importing the files one by one in order, a later file of the same kind
+ * included; a bad row in a staged file, or in another file while one is
+ * staged, refuses the folder and leaves neither rows nor scratch files. */
+static void test_dir_first_loads(void **state)
+{
+    fixture *f = *state;
+    char sub[128], p[256], b[128];
+    snprintf(sub, sizeof sub, "%s/first", f->dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    write_file(sub, "entities-2019.csv", entities_csv, p, sizeof p);
+    /* after entities-2019.csv in name order: its row wins */
+    write_file(sub, "entities-2020.csv",
+               ENT "91350100M000100Y43,名山区茶叶合作社,511803,2017-11-20,"
+                   "注销\n", p, sizeof p);
+    write_file(sub, "publicity-2019-06.csv", publicity_06_csv, p, sizeof p);
+    write_file(sub, "commitments.csv",
+               CO "91512081MA62K0260E,主动型,2019-03-01,是\n"
+                  "91350100M000100Y43,主动型,2019-03-01,否\n"
+                  "91512081MA62K0260E,主动型,2019-03-01,否\n", p, sizeof p);
+    write_file(sub, "calendar-2020.csv", calendar_2020_csv, p, sizeof p);
+    cm_diag d;
+    cm_diag_clear(&d);
+    int files = -1;
+    long rows = -1;
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                     CM_OK);
+    assert_int_equal(files, 5);
+    assert_int_equal(rows, 4 + 1 + 3 + 3 + 7);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM entities"), 4);
+    assert_string_equal(th_text(f->s, "SELECT status FROM entities WHERE"
+                                      " name = '名山区茶叶合作社'", b, sizeof b),
+                        "注销");
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 2);
+    assert_int_equal(th_int(f->s, "SELECT published FROM commitments WHERE"
+                                  " subject = '91512081MA62K0260E'"), 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), 3);
+    /* the index came with the copy, and the copy is a proper table */
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM entities"
+                                  " INDEXED BY entities_registered"
+                                  " WHERE registered > '2000-01-01'"), 3);
+    char ok[8];
+    assert_string_equal(th_text(f->s, "PRAGMA integrity_check", ok,
+                                sizeof ok), "ok");
+    /* every file logged, the months of the staged ones' rows included */
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM imports"), 5);
+    assert_string_equal(th_text(f->s, "SELECT group_concat(month, ' ') FROM"
+                                      " (SELECT month FROM micro_changes WHERE"
+                                      " tbl = 'entities' ORDER BY month)",
+                                b, sizeof b),
+                        "1999-12 2017-11 2018-03");
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM pragma_database_list"
+                                  " WHERE name NOT IN ('main', 'temp')"), 0);
+    assert_int_equal(scratch_files(f), 0);
+
+    /* a bad row in a staged file (the blacklist's table is empty) */
+    char *before = dump(f->s);
+    snprintf(sub, sizeof sub, "%s/bad-staged", f->dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    write_file(sub, "publicity-2019-07.csv", publicity_07_csv, p, sizeof p);
+    write_file(sub, "blacklist.csv",
+               BL "511802198001010021,王某某,511802,失信被执行人,"
+                  "雅安市中级人民法院,2018-05-10,,,,\n"
+                  "511802198001010021,王某某,511899,失信被执行人,"
+                  "雅安市中级人民法院,2018-06-10,,,,\n", p, sizeof p);
+    cm_diag_clear(&d);
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                     CM_ERR_REFERENCE);
+    assert_int_equal(files, 0);
+    assert_int_equal(rows, 0);
+    assert_non_null(strstr(d.file, "blacklist.csv"));
+    assert_int_equal(d.line, 3);
+    assert_string_equal(d.field, "region");
+    char *after = dump(f->s);
+    assert_string_equal(before, after);
+    free(after);
+    assert_int_equal(scratch_files(f), 0);
+
+    /* a bad row in another file while the blacklist is staged */
+    assert_int_equal(unlink(p), 0);
+    write_file(sub, "blacklist.csv", blacklist_csv, p, sizeof p);
+    write_file(sub, "publicity-2019-08.csv",
+               PUB "XK-2019-0009,许可,雅安市交通运输局,511800,某公司,BAD,"
+                   "2019-08-01,2019-08-02\n", p, sizeof p);
+    cm_diag_clear(&d);
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                     CM_ERR_FIELD);
+    assert_non_null(strstr(d.file, "publicity-2019-08.csv"));
+    assert_string_equal(d.field, "subject_code");
+    after = dump(f->s);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+    assert_int_equal(scratch_files(f), 0);
+
+    /* fixed, the same folder goes in whole */
+    write_file(sub, "publicity-2019-08.csv", PUB PUB_OK, p, sizeof p);
+    cm_diag_clear(&d);
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                     CM_OK);
+    assert_int_equal(files, 3);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM blacklist"), 3);
+    assert_int_equal(scratch_files(f), 0);
+}
+
 static void test_bad_files(void **state)
 {
     fixture *f = *state;
@@ -980,6 +1099,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_published_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dir_first_loads, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_restored, setup,
