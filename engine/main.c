@@ -173,8 +173,8 @@ static int bad_argument(const char *cmd, const char *arg)
 }
 
 /* A folder may hold the five aggregate inputs, microdata, or both: the
- * aggregate ones are one transaction, the microdata another (first loads
- * apart, micro.h), each ranks file its own. The aggregates go first, with
+ * aggregate ones are one transaction, the microdata another (micro.h),
+ * each ranks file its own. The aggregates go first, with
  * foreign keys on: the microdata import turns them off and checks regions
  * itself. */
 static cm_error import_folder(cm_store *s, const char *dir, int *n_files,
