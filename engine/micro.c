@@ -1484,6 +1484,36 @@ static void stager_free(stager *g, sqlite3 *store_db)
     free(g);
 }
 
+/* Deletes the scratch databases a killed import left beside the store
+ * (store_path.stage-XXXXXX). Called with the store's write lock held: only
+ * its holder makes one, and deletes it once it is done, so one found now
+ * is no live import's (or one that has just committed and no longer
+ * reads it). */
+static void remove_stale_scratch(const char *store_path)
+{
+    const char *slash = strrchr(store_path, '/');
+    const char *base = slash ? slash + 1 : store_path;
+    char *dir = slash ? sqlite3_mprintf("%.*s", (int)(slash - store_path + 1),
+                                        store_path)
+                      : sqlite3_mprintf("./");
+    DIR *dh = dir ? opendir(dir) : NULL;
+    size_t blen = strlen(base);
+    struct dirent *de;
+    while (dh && (de = readdir(dh)) != NULL) {
+        const char *n = de->d_name;
+        if (strlen(n) != blen + 13 || strncmp(n, base, blen) ||
+            strncmp(n + blen, ".stage-", 7))
+            continue;
+        char *p = sqlite3_mprintf("%s%s", dir, n);
+        if (p)
+            unlink(p);
+        sqlite3_free(p);
+    }
+    if (dh)
+        closedir(dh);
+    sqlite3_free(dir);
+}
+
 /* A new scratch database beside the store (or in $TMPDIR for a store
  * without a file), opened for bulk writing: no journal, no syncs (it is
  * thrown away on any failure), temporary files for the sorts. */
@@ -1507,6 +1537,8 @@ static cm_error stager_new(const char *store_path,
                            "out of memory");
     }
     sqlite3_free(file);
+    if (!mem)
+        remove_stale_scratch(store_path);
     g->regions = regions;
     atomic_init(&g->cancel, 0);
     atomic_init(&g->failed, 0);

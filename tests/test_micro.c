@@ -813,12 +813,17 @@ static void test_dir_first_loads(void **state)
                   "91350100M000100Y43,主动型,2019-03-01,否\n"
                   "91512081MA62K0260E,主动型,2019-03-01,否\n", p, sizeof p);
     write_file(sub, "calendar-2020.csv", calendar_2020_csv, p, sizeof p);
+    /* what a killed import left goes; a file that only looks alike stays */
+    write_file(f->dir, "store.db.stage-a1B2c3", "", p, sizeof p);
+    write_file(f->dir, "store.db.stage-a1B2c3.txt", "mine", p, sizeof p);
     cm_diag d;
     cm_diag_clear(&d);
     int files = -1;
     long rows = -1;
     assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
                      CM_OK);
+    assert_int_equal(access(p, F_OK), 0);
+    assert_int_equal(unlink(p), 0);
     assert_int_equal(files, 5);
     assert_int_equal(rows, 4 + 1 + 3 + 3 + 7);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM entities"), 4);
