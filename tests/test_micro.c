@@ -1069,6 +1069,35 @@ static void test_connection_restored(void **state)
     assert_int_equal(th_int(f->s, "PRAGMA temp_store"), 2);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM temp.sqlite_master"),
                      0);
+
+    /* a store another process is writing: refused before anything, the
+     * connection as it was, no scratch file made */
+    char db[128], sub[128], p[256];
+    snprintf(db, sizeof db, "%s/store.db", f->dir);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(db, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_busy_timeout(cm_store_db(f->s), 20);
+    snprintf(sub, sizeof sub, "%s/locked", f->dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    write_file(sub, "commitments.csv", commitments_csv, p, sizeof p);
+    cm_diag_clear(&d);
+    int files = -1;
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, NULL, &d),
+                     CM_ERR_STORE);
+    assert_int_equal(files, 0);
+    assert_non_null(strstr(d.msg, "locked"));
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(other);
+    assert_int_equal(scratch_files(f), 0);
+    assert_int_equal(th_int(f->s, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(th_int(f->s, "PRAGMA cache_size"), -3000);
+    assert_int_equal(th_int(f->s, "PRAGMA temp_store"), 2);
+    /* and once the other is done, the same folder goes in */
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, NULL, &d), CM_OK);
+    assert_int_equal(files, 1);
 }
 
 /* An import inside a caller's transaction uses a savepoint: a failure
