@@ -159,6 +159,16 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
+/* A count option's value: digits only, 0 to 9999 ("--target 30"), else
+ * -1, so that "--target 3O" is an error rather than no target. */
+static int count_value(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 4 || strspn(v, "0123456789") != n)
+        return -1;
+    return atoi(v);
+}
+
 /* The usage error for an argument opt_value refused. */
 static int bad_argument(const char *cmd, const char *arg)
 {
@@ -292,7 +302,11 @@ static int cmd_rank(int argc, char **argv)
         if ((v = opt_value(argc, argv, &i, "--db"))) db = v;
         else if ((v = opt_value(argc, argv, &i, "--region"))) region = v;
         else if ((v = opt_value(argc, argv, &i, "--period"))) period = v;
-        else if ((v = opt_value(argc, argv, &i, "--target"))) target = atoi(v);
+        else if ((v = opt_value(argc, argv, &i, "--target"))) {
+            if ((target = count_value(v)) < 0)
+                return usage_error("rank: --target takes a number of places"
+                                   " (0-9999), not '%s'", v);
+        }
         else if (!strcmp(argv[i], "--all")) all = 1;
         else return bad_argument("rank", argv[i]);
     }
@@ -609,7 +623,11 @@ static int cmd_run(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--font-song"))) o.fonts.song = v;
         else if ((v = opt_value(argc, argv, &i, "--font-hei"))) o.fonts.hei = v;
         else if ((v = opt_value(argc, argv, &i, "--codes-unit"))) o.codes_unit = v;
-        else if ((v = opt_value(argc, argv, &i, "--rank-target"))) o.rank_target = atoi(v);
+        else if ((v = opt_value(argc, argv, &i, "--rank-target"))) {
+            if ((o.rank_target = count_value(v)) < 0)
+                return usage_error("run: --rank-target takes a number of"
+                                   " places (0-9999), not '%s'", v);
+        }
         else return bad_argument("run", argv[i]);
     }
     if (!o.region || !o.period)
