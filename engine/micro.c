@@ -124,13 +124,10 @@ static const char *const upsert_sql[CM_MI__COUNT] = {
     " notice = excluded.notice",
 };
 
-/* First load of a table whose file comes in no key order (the register,
- * the blacklist, the commitments: by date or no order): every upsert lands
- * at a random place of the B-tree. When the table is empty, the rows are
- * staged in a temporary table instead, then upserted in key order (file
- * order among equal keys: the last one wins, as row by row), with the
- * table's indexes dropped meanwhile and built after, each by one sort.
- * The 2 M-row register: 8.4 s row by row (make bench data). */
+/* The sort key of a first load, a file of a kind that comes in no key
+ * order (the register, the blacklist, the commitments: by date or no
+ * order) going into an empty table: it is staged and sorted beside the
+ * import (see stager). */
 static const char *const bulk_key[CM_MI__COUNT] = {
     "code, name", NULL, "subject, list, listed", "subject, kind, date", NULL,
 };
@@ -1380,11 +1377,12 @@ static cm_error micro_load(micro *m, char hex[65], long long *size,
 /* Imports one file into the store, inside the caller's transaction, and
  * logs it (micro_changes, imports). */
 static cm_error import_one(sqlite3 *db, cm_micro_kind kind, const char *path,
-                           const unsigned char *regions, long *rows,
-                           cm_diag *d)
+                           const unsigned char *regions, atomic_int *cancel,
+                           long *rows, cm_diag *d)
 {
     micro m;
     micro_init(&m, db, kind, path, regions, 0);
+    m.cancel = cancel;
     char hex[65];
     long long size = 0;
     cm_error e = micro_load(&m, hex, &size, d);
@@ -1459,6 +1457,12 @@ typedef struct stager {
     int attached; /* as cm_scratch, to the store's connection */
 } stager;
 
+static int stager_cancelled(void *arg)
+{
+    stager *g = arg;
+    return atomic_load(&g->cancel);
+}
+
 /* Closes the scratch database, detaches and deletes it. The importing
  * thread's transaction must be over (a database in use cannot be
  * detached). */
@@ -1468,7 +1472,6 @@ static void stager_free(stager *g, sqlite3 *store_db)
         return;
     if (g->running) {
         atomic_store(&g->cancel, 1);
-        sqlite3_interrupt(g->db);
         pthread_join(g->thread, NULL);
     }
     if (g->attached)
@@ -1484,11 +1487,30 @@ static void stager_free(stager *g, sqlite3 *store_db)
     free(g);
 }
 
-/* Deletes the scratch databases a killed import left beside the store
- * (store_path.stage-XXXXXX). Called with the store's write lock held: only
- * its holder makes one, and deletes it once it is done, so one found now
- * is no live import's (or one that has just committed and no longer
- * reads it). */
+/* Is path a scratch database of ours: a regular file, empty or an SQLite
+ * database (what stager_new makes and SQLite writes into)? */
+static int is_scratch(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (st.st_size == 0)
+        return 1;
+    static const char magic[16] = "SQLite format 3";
+    char head[16];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    return n == sizeof head && !memcmp(head, magic, sizeof head);
+}
+
+/* Deletes the scratch databases a killed import left beside the store:
+ * named store_path.stage-XXXXXX (six letters or digits, as mkstemp makes
+ * them) and is_scratch. Called with the store's write lock held: only its
+ * holder makes one, and deletes it once it is done, so one found now is
+ * no live import's (or one that has just committed and no longer reads
+ * it). */
 static void remove_stale_scratch(const char *store_path)
 {
     const char *slash = strrchr(store_path, '/');
@@ -1498,14 +1520,17 @@ static void remove_stale_scratch(const char *store_path)
                       : sqlite3_mprintf("./");
     DIR *dh = dir ? opendir(dir) : NULL;
     size_t blen = strlen(base);
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     struct dirent *de;
     while (dh && (de = readdir(dh)) != NULL) {
         const char *n = de->d_name;
         if (strlen(n) != blen + 13 || strncmp(n, base, blen) ||
-            strncmp(n + blen, ".stage-", 7))
+            strncmp(n + blen, ".stage-", 7) ||
+            strspn(n + blen + 7, alnum) != 6)
             continue;
         char *p = sqlite3_mprintf("%s%s", dir, n);
-        if (p)
+        if (p && is_scratch(p))
             unlink(p);
         sqlite3_free(p);
     }
@@ -1557,7 +1582,8 @@ static cm_error stager_new(const char *store_path,
             SQLITE_OK ||
         sqlite3_exec(g->db,
                      "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                     " PRAGMA cache_size = -16384; PRAGMA temp_store = FILE",
+                     " PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;"
+                     " PRAGMA foreign_keys = OFF",
                      NULL, NULL, NULL) != SQLITE_OK) {
         cm_error e = cm_diag_set(d, CM_ERR_STORE, g->file, 0, NULL,
                                  "scratch database: %s",
@@ -1566,6 +1592,9 @@ static cm_error stager_new(const char *store_path,
         stager_free(g, NULL);
         return e;
     }
+    /* a cancel must also stop a sort or an index build under way
+     * (sqlite3_interrupt is lost when it comes between two statements) */
+    sqlite3_progress_handler(g->db, 10000, stager_cancelled, g);
     *out = g;
     return CM_OK;
 }
@@ -1588,12 +1617,17 @@ static cm_error stager_add(stager *g, sqlite3 *store_db, cm_micro_kind kind,
             return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL, "store: %s",
                                sqlite3_errmsg(store_db));
         sqlite3_bind_text(q, 1, kind_names[kind], -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        int found = sqlite3_step(q) == SQLITE_ROW &&
+                    sqlite3_column_text(q, 0);
+        if (found)
             *out[i] = sqlite3_mprintf("%s", sqlite3_column_text(q, 0));
         sqlite3_finalize(q);
-        if (!*out[i])
+        if (!found)
             return cm_diag_set(d, CM_ERR_STORE, path, 0, NULL,
                                "store: no table %s", kind_names[kind]);
+        if (!*out[i])
+            return cm_diag_set(d, CM_ERR_NOMEM, path, 0, NULL,
+                               "out of memory");
     }
     stage_job *j = &g->job[g->njob++];
     j->kind = kind;
@@ -1820,15 +1854,22 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind,
     stager *g = NULL;
     long n = 0;
     if (!(e = load_regions(db, path, &regions, d))) {
-        if (!ss.nested && bulk_fits(db, kind)) {
+        int staged = !ss.nested && bulk_fits(db, kind);
+        if (staged &&
+            (e = stager_new(cm_store_path(s), regions, &g, d)) == CM_ERR_IO) {
+            /* no room for a scratch file: the rows go straight in */
+            cm_diag_clear(d);
+            e = CM_OK;
+            staged = 0;
+        }
+        if (!e && staged) {
             /* nothing else to do meanwhile: staged on this thread */
-            if (!(e = stager_new(cm_store_path(s), regions, &g, d)) &&
-                !(e = stager_add(g, db, kind, path, d)) &&
+            if (!(e = stager_add(g, db, kind, path, d)) &&
                 !(e = stager_start(g, 0, d)) && !(e = stager_wait(g, d)) &&
                 !(e = stager_merge(g, db, 0, d)))
                 n = g->job[0].rows;
-        } else {
-            e = import_one(db, kind, path, regions, &n, d);
+        } else if (!e) {
+            e = import_one(db, kind, path, regions, NULL, &n, d);
         }
     }
     e = session_end(s, &ss, e, d);
@@ -1933,7 +1974,9 @@ static cm_error list_dir(const char *dir, entry **out, size_t *count,
 /* Inside the folder's transaction: the first file of a kind whose table is
  * empty is staged (stager) while this thread imports the files of the
  * other kinds; then the staged tables are copied in, and the later files
- * of their kinds follow in order. */
+ * of their kinds follow in order. When a staged file and another are both
+ * bad, the staged file's error is the one reported, whatever the timing:
+ * a failure here waits for the staging to end rather than stopping it. */
 static cm_error import_entries(cm_store *s, int nested, entry *v, size_t n,
                                const unsigned char *regions, stager **gp,
                                long *total, cm_diag *d)
@@ -1945,8 +1988,14 @@ static cm_error import_entries(cm_store *s, int nested, entry *v, size_t n,
         cm_micro_kind k = (cm_micro_kind)v[i].kind;
         if (staged_kind[k] || !bulk_fits(db, k))
             continue;
-        if (!*gp && (e = stager_new(cm_store_path(s), regions, gp, d)))
+        if (!*gp && (e = stager_new(cm_store_path(s), regions, gp, d))) {
+            /* no room for a scratch file: the rows go straight in */
+            if (e == CM_ERR_IO) {
+                cm_diag_clear(d);
+                e = CM_OK;
+            }
             break;
+        }
         if (!(e = stager_add(*gp, db, k, v[i].path, d))) {
             staged_kind[k] = 1;
             v[i].staged = (*gp)->njob;
@@ -1959,20 +2008,17 @@ static cm_error import_entries(cm_store *s, int nested, entry *v, size_t n,
         if (staged_kind[v[i].kind])
             continue;
         long r = 0;
-        e = import_one(db, (cm_micro_kind)v[i].kind, v[i].path, regions, &r,
-                       d);
+        e = import_one(db, (cm_micro_kind)v[i].kind, v[i].path, regions,
+                       g ? &g->failed : NULL, &r, d);
         *total += r;
-        if (g && atomic_load(&g->failed))
-            break; /* its error is the one to report */
     }
-    if (g) {
-        if (e) {
-            atomic_store(&g->cancel, 1);
-            sqlite3_interrupt(g->db);
-            cm_diag ignored;
-            stager_wait(g, &ignored);
-        } else {
-            e = stager_wait(g, d);
+    if (g && (g->running || g->njob)) {
+        cm_diag staged;
+        cm_diag_clear(&staged);
+        cm_error es = stager_wait(g, &staged);
+        if (es) {
+            *d = staged;
+            e = es;
         }
     }
     for (size_t i = 0; i < n && !e; i++) {
@@ -1984,7 +2030,7 @@ static cm_error import_entries(cm_store *s, int nested, entry *v, size_t n,
             r = g->job[v[i].staged - 1].rows;
         } else {
             e = import_one(db, (cm_micro_kind)v[i].kind, v[i].path, regions,
-                           &r, d);
+                           NULL, &r, d);
         }
         *total += r;
     }

@@ -532,6 +532,19 @@ static void test_published_empty(void **state)
                                   " WHERE published IS NULL"), 2);
 }
 
+/* Scratch databases of staged first loads left in the store's folder. */
+static int scratch_files(const fixture *f)
+{
+    DIR *dh = opendir(f->dir);
+    assert_non_null(dh);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(dh)) != NULL)
+        n += strstr(de->d_name, ".stage-") != NULL;
+    closedir(dh);
+    return n;
+}
+
 static void test_import_dir(void **state)
 {
     fixture *f = *state;
@@ -642,6 +655,7 @@ static void test_import_dir(void **state)
                      CM_ERR_FIELD);
     assert_int_equal(files, 0);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
+    assert_int_equal(scratch_files(f), 0); /* nothing staged in a savepoint */
     assert_int_equal(cm_store_commit(f->s, &d), CM_OK);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM publicity"), pub);
@@ -778,19 +792,6 @@ static const bad_case bad_cases[] = {
      CM_ERR_FIELD, 3, "date", "Sunday"},
 };
 
-/* Scratch databases of staged first loads left in the store's folder. */
-static int scratch_files(const fixture *f)
-{
-    DIR *dh = opendir(f->dir);
-    assert_non_null(dh);
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(dh)) != NULL)
-        n += strstr(de->d_name, ".stage-") != NULL;
-    closedir(dh);
-    return n;
-}
-
 /* In a folder, the first file of a kind whose table is empty is staged
  * beside the others and copied in (micro.c, stager): the result is that of
  * importing the files one by one in order, a later file of the same kind
@@ -813,8 +814,18 @@ static void test_dir_first_loads(void **state)
                   "91350100M000100Y43,主动型,2019-03-01,否\n"
                   "91512081MA62K0260E,主动型,2019-03-01,否\n", p, sizeof p);
     write_file(sub, "calendar-2020.csv", calendar_2020_csv, p, sizeof p);
-    /* what a killed import left goes; a file that only looks alike stays */
+    /* what a killed import left goes (empty, or an SQLite database);
+     * files that only look alike stay */
     write_file(f->dir, "store.db.stage-a1B2c3", "", p, sizeof p);
+    static const char sqlite_head[] = "SQLite format 3\0 and the rest";
+    FILE *fh;
+    snprintf(p, sizeof p, "%s/store.db.stage-Zz9900", f->dir);
+    assert_non_null(fh = fopen(p, "wb"));
+    assert_int_equal(fwrite(sqlite_head, 1, sizeof sqlite_head, fh),
+                     sizeof sqlite_head);
+    assert_int_equal(fclose(fh), 0);
+    write_file(f->dir, "store.db.stage-old.db", "mine", p, sizeof p);
+    write_file(f->dir, "store.db.stage-abc123", "mine", p, sizeof p);
     write_file(f->dir, "store.db.stage-a1B2c3.txt", "mine", p, sizeof p);
     cm_diag d;
     cm_diag_clear(&d);
@@ -822,9 +833,21 @@ static void test_dir_first_loads(void **state)
     long rows = -1;
     assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
                      CM_OK);
-    assert_int_equal(access(p, F_OK), 0);
-    assert_int_equal(unlink(p), 0);
+    static const char *const kept[] = {"store.db.stage-old.db",
+                                       "store.db.stage-abc123",
+                                       "store.db.stage-a1B2c3.txt"};
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        snprintf(p, sizeof p, "%s/%s", f->dir, kept[i]);
+        assert_int_equal(access(p, F_OK), 0);
+        assert_int_equal(unlink(p), 0);
+    }
     assert_int_equal(files, 5);
+    /* the staged files were copied in after the others (their log entries
+     * come last): staging did happen */
+    assert_true(th_int(f->s, "SELECT min(seq) FROM micro_changes"
+                             " WHERE tbl IN ('entities', 'commitments')") >
+                th_int(f->s, "SELECT max(seq) FROM micro_changes"
+                             " WHERE tbl = 'publicity'"));
     assert_int_equal(rows, 4 + 1 + 3 + 3 + 7);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM entities"), 4);
     assert_string_equal(th_text(f->s, "SELECT status FROM entities WHERE"
@@ -891,6 +914,19 @@ static void test_dir_first_loads(void **state)
     free(after);
     free(before);
     assert_int_equal(scratch_files(f), 0);
+
+    /* both bad: the staged file's error, whatever the timing */
+    write_file(sub, "blacklist.csv",
+               BL "511802198001010021,王某某,511899,失信被执行人,"
+                  "雅安市中级人民法院,2018-05-10,,,,\n", p, sizeof p);
+    for (int run = 0; run < 3; run++) {
+        cm_diag_clear(&d);
+        assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
+                         CM_ERR_REFERENCE);
+        assert_non_null(strstr(d.file, "blacklist.csv"));
+        assert_int_equal(d.line, 2);
+    }
+    write_file(sub, "blacklist.csv", blacklist_csv, p, sizeof p);
 
     /* fixed, the same folder goes in whole */
     write_file(sub, "publicity-2019-08.csv", PUB PUB_OK, p, sizeof p);
