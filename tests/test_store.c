@@ -64,6 +64,7 @@ static void test_new_and_reopen(void **state)
     char buf[32];
     assert_string_equal(th_text(s, "PRAGMA journal_mode", buf, sizeof buf),
                         "truncate");
+    assert_int_equal(th_int(s, "PRAGMA page_size"), 16384); /* a new store */
     /* every table of the schema is there */
     assert_int_equal(th_int(s, "SELECT count(*) FROM sqlite_master WHERE"
                                " type = 'table' AND name IN ('regions',"
@@ -91,6 +92,7 @@ static void test_migrates_v1(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
+        "PRAGMA page_size = 4096;"
         "CREATE TABLE regions(code TEXT PRIMARY KEY, name TEXT NOT NULL,"
         " level TEXT NOT NULL, parent TEXT REFERENCES regions(code));"
         "CREATE TABLE periods(period TEXT PRIMARY KEY, kind TEXT NOT NULL);"
@@ -121,6 +123,8 @@ static void test_migrates_v1(void **state)
                                " type = 'index' AND name IN"
                                " ('publicity_decided', 'commitments_date')"),
                      0);
+    /* an existing store keeps its page size */
+    assert_int_equal(th_int(s, "PRAGMA page_size"), 4096);
     cm_store_free(s);
 }
 
