@@ -76,8 +76,9 @@ cm_error cm_micro_import_file(cm_store *s, cm_micro_kind kind, const char *path,
  * above) and go in after the other kinds' files, so they are logged last;
  * when a staged file and another are both bad, the staged one's error is
  * reported. Inside a caller's transaction nothing is staged. If no
- * scratch file can be made, first loads go in row by row. n_files and rows (may be NULL) receive the totals committed (0 when a
- * file is refused); a folder with none is CM_OK with *n_files == 0. */
+ * scratch file can be made, first loads go in row by row. n_files and
+ * rows (may be NULL) receive the totals committed (0 when a file is
+ * refused); a folder with none is CM_OK with *n_files == 0. */
 cm_error cm_micro_import_dir(cm_store *s, const char *dir, int *n_files,
                              long *rows, cm_diag *d);
 
