@@ -1984,11 +1984,11 @@ static cm_error import_entries(cm_store *s, int nested, entry *v, size_t n,
                                long *total, cm_diag *d)
 {
     sqlite3 *db = cm_store_db(s);
-    int staged_kind[CM_MI__COUNT] = {0};
+    int staged_kind[CM_MI__COUNT] = {0}, seen[CM_MI__COUNT] = {0};
     cm_error e = CM_OK;
     for (size_t i = 0; i < n && !nested && !e; i++) {
         cm_micro_kind k = (cm_micro_kind)v[i].kind;
-        if (staged_kind[k] || !bulk_fits(db, k))
+        if (seen[k]++ || !bulk_fits(db, k)) /* the kind's first file only */
             continue;
         if (!*gp && (e = stager_new(cm_store_path(s), regions, gp, d))) {
             /* no room for a scratch file: the rows go straight in */

@@ -532,6 +532,19 @@ static void test_published_empty(void **state)
                                   " WHERE published IS NULL"), 2);
 }
 
+/* Imports folder sub, which must be refused with code (d says why):
+ * nothing is counted as imported. */
+static void import_dir_refused(fixture *f, const char *sub, cm_error code,
+                               cm_diag *d)
+{
+    int files = -1;
+    long rows = -1;
+    cm_diag_clear(d);
+    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, d), code);
+    assert_int_equal(files, 0);
+    assert_int_equal(rows, 0);
+}
+
 /* Scratch databases of staged first loads left in the store's folder. */
 static int scratch_files(const fixture *f)
 {
@@ -600,13 +613,7 @@ static void test_import_dir(void **state)
              "%sXK-2019-0010,许可,雅安市交通运输局,511800,某公司,BAD,"
              "2019-09-01,2019-09-02\n", head);
     write_file(sub, "publicity-2019-09.csv", csv, p, sizeof p);
-    cm_diag_clear(&d);
-    files = -1;
-    rows = -1;
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_ERR_FIELD);
-    assert_int_equal(files, 0);
-    assert_int_equal(rows, 0);
+    import_dir_refused(f, sub, CM_ERR_FIELD, &d);
     assert_int_equal(d.line, 2);
     assert_string_equal(d.field, "subject_code");
     assert_non_null(strstr(d.file, "publicity-2019-09.csv"));
@@ -619,20 +626,16 @@ static void test_import_dir(void **state)
                      changes);
 
     /* A first load (the first commitments file, into an empty table) is
-     * committed on its own before the rest, and undone when a later file
-     * is refused: the store is as it was, import log included. The second
-     * commitments file is no first load: it goes with the rest. */
+     * staged, and goes with the rest when a later file is refused: the
+     * store is as it was, import log included. The second commitments
+     * file is no first load: it goes in after the staged one. */
     write_file(sub, "commitments-2019-04.csv",
                "subject,kind,date,published\n"
                "91512081MA62K0260E,主动型,2019-03-01,是\n", p, sizeof p);
     write_file(sub, "commitments-2019-05.csv",
                "subject,kind,date,published\n"
                "91512081MA62K0260E,信用修复型,2019-05-01,是\n", p, sizeof p);
-    cm_diag_clear(&d);
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_ERR_FIELD);
-    assert_int_equal(files, 0);
-    assert_int_equal(rows, 0);
+    import_dir_refused(f, sub, CM_ERR_FIELD, &d);
     assert_string_equal(d.field, "subject_code"); /* the refused file's */
     assert_null(strstr(d.msg, "undone"));
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
@@ -650,10 +653,7 @@ static void test_import_dir(void **state)
     assert_int_equal(sqlite3_exec(cm_store_db(f->s),
                                   "DELETE FROM commitments", NULL, NULL,
                                   NULL), SQLITE_OK);
-    cm_diag_clear(&d);
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_ERR_FIELD);
-    assert_int_equal(files, 0);
+    import_dir_refused(f, sub, CM_ERR_FIELD, &d);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM commitments"), 0);
     assert_int_equal(scratch_files(f), 0); /* nothing staged in a savepoint */
     assert_int_equal(cm_store_commit(f->s, &d), CM_OK);
@@ -885,11 +885,7 @@ static void test_dir_first_loads(void **state)
                   "雅安市中级人民法院,2018-05-10,,,,\n"
                   "511802198001010021,王某某,511899,失信被执行人,"
                   "雅安市中级人民法院,2018-06-10,,,,\n", p, sizeof p);
-    cm_diag_clear(&d);
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_ERR_REFERENCE);
-    assert_int_equal(files, 0);
-    assert_int_equal(rows, 0);
+    import_dir_refused(f, sub, CM_ERR_REFERENCE, &d);
     assert_non_null(strstr(d.file, "blacklist.csv"));
     assert_int_equal(d.line, 3);
     assert_string_equal(d.field, "region");
@@ -904,9 +900,7 @@ static void test_dir_first_loads(void **state)
     write_file(sub, "publicity-2019-08.csv",
                PUB "XK-2019-0009,许可,雅安市交通运输局,511800,某公司,BAD,"
                    "2019-08-01,2019-08-02\n", p, sizeof p);
-    cm_diag_clear(&d);
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_ERR_FIELD);
+    import_dir_refused(f, sub, CM_ERR_FIELD, &d);
     assert_non_null(strstr(d.file, "publicity-2019-08.csv"));
     assert_string_equal(d.field, "subject_code");
     after = dump(f->s);
@@ -920,9 +914,7 @@ static void test_dir_first_loads(void **state)
                BL "511802198001010021,王某某,511899,失信被执行人,"
                   "雅安市中级人民法院,2018-05-10,,,,\n", p, sizeof p);
     for (int run = 0; run < 3; run++) {
-        cm_diag_clear(&d);
-        assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                         CM_ERR_REFERENCE);
+        import_dir_refused(f, sub, CM_ERR_REFERENCE, &d);
         assert_non_null(strstr(d.file, "blacklist.csv"));
         assert_int_equal(d.line, 2);
     }
@@ -1119,10 +1111,7 @@ static void test_connection_restored(void **state)
     assert_int_equal(mkdir(sub, 0755), 0);
     write_file(sub, "commitments.csv", commitments_csv, p, sizeof p);
     cm_diag_clear(&d);
-    int files = -1;
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, NULL, &d),
-                     CM_ERR_STORE);
-    assert_int_equal(files, 0);
+    import_dir_refused(f, sub, CM_ERR_STORE, &d);
     assert_non_null(strstr(d.msg, "locked"));
     assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
                      SQLITE_OK);
@@ -1132,6 +1121,7 @@ static void test_connection_restored(void **state)
     assert_int_equal(th_int(f->s, "PRAGMA cache_size"), -3000);
     assert_int_equal(th_int(f->s, "PRAGMA temp_store"), 2);
     /* and once the other is done, the same folder goes in */
+    int files = -1;
     assert_int_equal(cm_micro_import_dir(f->s, sub, &files, NULL, &d), CM_OK);
     assert_int_equal(files, 1);
 }
