@@ -170,8 +170,14 @@ bench-data: build/gen
 	$(Q)test -f $(BENCH_DIR)/gen-summary.txt || \
 	    build/gen --seed $(SEED) --size $(SIZE) --out $(BENCH_DIR)
 
-bench: credmon bench-data
-	tests/bench/bench.sh ./credmon $(BENCH_DIR) $(BENCH_OUT)
+# SQLite alone on the same rows: the floor under the import (floor.c)
+build/floor: tests/bench/floor.c
+	@mkdir -p build
+	$(Q)$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(CWARNS) -O2 $(PKG_CFLAGS) \
+	    $< -o $@ $(shell pkg-config --libs sqlite3)
+
+bench: credmon bench-data build/floor
+	BENCH_FLOOR=build/floor tests/bench/bench.sh ./credmon $(BENCH_DIR) $(BENCH_OUT)
 	@cat $(BENCH_OUT)
 
 # Fuzz targets (STYLE.md section 5), one per parser, with clang's

@@ -15,9 +15,14 @@
 # machine it ran on. A stage that fails stops everything and no table is
 # written: no number here is ever made up.
 #
+# With BENCH_FLOOR set to floor.c's binary, each run then also times
+# SQLite alone on the same rows (floor.c: the bound under the import and
+# a month's scan) and OUT_FILE gets a second table, credmon against it.
+#
 # Environment: BENCH_RUNS (3), CREDMON_DEFS (indicators/derive of this
 # repository), TMPDIR (where the stores go; needs a few GB at full size),
-# BENCH_TIMER=proc to sample /proc instead of using /usr/bin/time -v.
+# BENCH_TIMER=proc to sample /proc instead of using /usr/bin/time -v,
+# BENCH_FLOOR (none: no floor table).
 set -euo pipefail
 
 die() {
@@ -43,6 +48,11 @@ data=$(cd "$data" && pwd)
 [ -d "$data/append" ] || die "$data has no append/ folder: not a gen.c data set"
 [ -d "$defs" ] || die "no derivation definitions at '$defs' (set CREDMON_DEFS)"
 case $runs in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive integer" ;; esac
+floor=${BENCH_FLOOR:-}
+if [ -n "$floor" ]; then
+    [ -x "$floor" ] || die "BENCH_FLOOR '$floor' is not an executable"
+    floor=$(cd "$(dirname "$floor")" && pwd)/$(basename "$floor")
+fi
 
 # The commands must exist in this build: say so rather than time an error.
 help_text=$("$credmon" help 2>&1 || true)
@@ -122,7 +132,7 @@ reported_rows() {
 }
 
 stages=(import derive import_append derive_append rank_import rank_all)
-declare -A label cmdline rows_of secs rss cpus
+declare -A label cmdline rows_of secs rss cpus fl_rows fl_secs
 label[import]="import DATA_DIR (23 months + register, lists)"
 label[derive]="derive 2019-01..2020-12"
 label[import_append]="import DATA_DIR/append (2020-12)"
@@ -179,9 +189,30 @@ for run in $(seq 1 "$runs"); do
         echo "    ${t_sec} s, peak RSS $((t_rss_kb / 1024)) MB" >&2
     done
     db_bytes=$(du -sb "$dir" | cut -f1)
+    if [ -n "$floor" ]; then
+        # the floor gets a fresh store of credmon's schema, regions only
+        rm -f "$db"
+        echo "  run $run: SQLite alone (floor) ..." >&2
+        if ! "$credmon" import --db "$db" "$data/regions.csv" >"$dir/floor.out" 2>&1 ||
+            ! "$floor" "$db" "$data" >"$dir/floor.out" 2>&1; then
+            sed -n '1,20p' "$dir/floor.out" | sed 's/^/  | /' >&2
+            die "the floor failed in run $run; no results written"
+        fi
+        while read -r kind what n s; do
+            case $kind in
+            floor) fl_rows[$what]=$n; fl_secs[$what]="${fl_secs[$what]:-} $s" ;;
+            split) fl_rows[split]=$what; fl_secs[split]="${fl_secs[split]:-} $n" ;;
+            esac
+        done <"$dir/floor.out"
+        echo "    import ${fl_secs[import]##* } s, append ${fl_secs[append]##* } s, month scan ${fl_secs[scan]##* } s" >&2
+    fi
     # what credmon said of the last run's derives: time per derivation
     derive_said=$(sed 's/^/    /' "$dir/derive.out")
     derive_append_said=$(sed 's/^/    /' "$dir/derive_append.out")
+    # the month's 双公示 derivation alone, in seconds (its line in derive's
+    # report: "  publicity   N values   MS ms")
+    pub_ms=$(awk '$1 == "publicity" && $5 == "ms" {print $4}' "$dir/derive_append.out")
+    [ -z "$pub_ms" ] || pub_secs="${pub_secs:-} $(awk -v m="$pub_ms" 'BEGIN {printf "%.3f", m / 1000}')"
     rm -rf "$dir"
 done
 
@@ -233,6 +264,39 @@ data_mb=$(du -sbL "$data" | awk '{printf "%.0f", $1 / 1e6}')
     for st in "${stages[@]}"; do
         echo "- ${label[$st]}:${secs[$st]}  \`${cmdline[$st]//$tmp/\$TMP}\`"
     done
+    if [ -n "$floor" ]; then
+        fl() { median <<<"${fl_secs[$1]}"; }
+        ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+        echo
+        echo "SQLite alone on the same rows (tests/bench/floor.c, medians of the"
+        echo "same runs): the rows read and split before each clock starts, the"
+        echo "register, blacklist and commitments sorted in memory and indexed"
+        echo "after, 32 rows to a prepared upsert, one connection (SQLite lets"
+        echo "one write a database), credmon's page cache and journal. A floor"
+        echo "under credmon's writer, which does the same upserts after parsing"
+        echo "and checking every field on another thread."
+        echo
+        echo "| SQLite alone | rows | median s | rows/s | credmon s | credmon / floor |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        for w in entities publicity blacklist commitments commit import append scan split; do
+            m=$(fl "$w")
+            r=${fl_rows[$w]}
+            case $w in
+            import) c=$(median <<<"${secs[import]}") name="all of the import, one transaction" ;;
+            append) c=$(median <<<"${secs[import_append]}") name="one more month (append/), one transaction" ;;
+            scan) c=$([ -n "${pub_secs:-}" ] && median <<<"$pub_secs") r="$r found" name="scan of 双公示 for one month's decisions (credmon: its 双公示 derivation of the month)" ;;
+            split) c="" name="read and split every file, one core (credmon also checks each field)" ;;
+            commit) c="" r="" name="commit of the import" ;;
+            *) c="" name="upsert $w" ;;
+            esac
+            rps=$(awk -v r="${r%% *}" -v s="$m" 'BEGIN {if (s > 0 && r > 0) printf "%.0f", r / s; else print ""}')
+            case $w in scan) rps="" ;; esac
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$r" "$m" "$rps" "$c" \
+                "$([ -n "$c" ] && ratio "$c" "$m")"
+        done
+        echo
+        echo "Floor per run (s): import${fl_secs[import]}; append${fl_secs[append]}; scan${fl_secs[scan]}."
+    fi
     echo
     echo "What credmon derive said in the last run (per derivation: values"
     echo "written, milliseconds of its statement plus the writing of its"
