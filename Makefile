@@ -174,7 +174,7 @@ bench-data: build/gen
 build/floor: tests/bench/floor.c
 	@mkdir -p build
 	$(Q)$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(CWARNS) -O2 $(PKG_CFLAGS) \
-	    $< -o $@ $(shell pkg-config --libs sqlite3)
+	    $< -o $@ $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
 bench: credmon bench-data build/floor
 	BENCH_FLOOR=build/floor tests/bench/bench.sh ./credmon $(BENCH_DIR) $(BENCH_OUT)

@@ -275,8 +275,8 @@ data_mb=$(du -sbL "$data" | awk '{printf "%.0f", $1 / 1e6}')
         echo "credmon's page cache and journal. SQLite lets one connection write"
         echo "a database, so the 双公示 upserts are a floor under credmon's"
         echo "import, whose writer does them and then copies in the first loads"
-        echo "staged on the other core; the other upserts are listed for what"
-        echo "they cost one after the other."
+        echo "staged on the other core. The first loads' upserts are listed for"
+        echo "what they cost on one core; credmon does not do them that way."
         echo
         echo "| SQLite alone | rows | median s | rows/s | credmon's | credmon s | credmon / floor |"
         echo "|---|---:|---:|---:|---|---:|---:|"
@@ -288,9 +288,13 @@ data_mb=$(du -sbL "$data" | awk '{printf "%.0f", $1 / 1e6}')
             publicity) name="upsert the 23 双公示 months" vs="import of the folder" c=$(median <<<"${secs[import]}") ;;
             entities | blacklist | commitments) name="upsert $w (a first load)" vs="staged on the other core" ;;
             commit) name="commit" r="" ;;
-            import) name="all of the above, one after the other" vs="import of the folder" c=$(median <<<"${secs[import]}") ;;
+            import) name="all of the above, one after the other (no staging: not a floor)" ;;
             append) name="one more month (append/), its own transaction" vs="import of append/" c=$(median <<<"${secs[import_append]}") ;;
-            scan) name="scan of 双公示 for one month's decisions" r="$r found" vs="双公示 derivation of that month" c=$([ -n "${pub_secs:-}" ] && median <<<"$pub_secs") ;;
+            scan)
+                name="scan of 双公示 for one month's decisions" r="$r found" vs="双公示 derivation of that month"
+                # empty when derive's report had no publicity line
+                [ -z "${pub_secs:-}" ] || c=$(median <<<"$pub_secs")
+                ;;
             split) name="read and split every file, one core" vs="parsing also checks each field, on other threads" ;;
             esac
             rps=$(awk -v r="${r%% *}" -v s="$m" 'BEGIN {if (s > 0 && r > 0) printf "%.0f", r / s; else print ""}')

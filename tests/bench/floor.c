@@ -5,28 +5,30 @@
  *
  * STORE is a store credmon has just made (`credmon import --db STORE
  * DATA_DIR/regions.csv`): its schema, its regions, empty microdata
- * tables. DATA_DIR is gen.c's output. floor then does, with nothing of
- * credmon's in the way, what credmon's import must do at the least:
- * every row of the register, the 23 双公示 months, the blacklist and the
- * commitments upserted into their tables, in one transaction; then the
- * append month in a second one; then a scan of 双公示 for one month's
- * decision dates, which is what a month's derive cannot avoid without a
- * date index.
+ * tables. DATA_DIR is gen.c's output. floor upserts, with nothing of
+ * credmon's in the way, every row of the register, the 23 双公示 months,
+ * the blacklist and the commitments into their tables, in one
+ * transaction; then the append month in a second one; then it scans 双公示
+ * for one month's decision dates, which a month's derive cannot avoid
+ * without a date index.
  *
  * The rows are given every advantage: each file is read and split into
  * fields before its clock starts (no checks, no conversions but 是/否 to
- * 1/0 and an empty date to NULL); the register, blacklist and commitments
- * are sorted by key in memory first (credmon sorts them in SQLite); rows
- * go 32 to a prepared multi-row upsert, bound without copies. The page
- * cache and journal are set as credmon's import sets them. So each figure
- * is a floor for credmon's writer, which has the one connection SQLite
- * allows to write a database.
+ * 1/0 and an empty date to NULL); rows go 32 to a prepared multi-row
+ * upsert, bound without copies; the page cache and journal are set as
+ * credmon's import sets them. SQLite lets one connection write a
+ * database, so the 双公示 upserts, the append and the scan are floors for
+ * credmon's writer and its month's statement. The register, blacklist and
+ * commitments are sorted in memory and indexed after their rows: their
+ * figures are what they cost on one core, not a floor, since credmon
+ * stages them on the other core and its writer only copies them in.
  *
  * Output, one line per stage: "floor STAGE ROWS SECONDS", then "split
  * ROWS SECONDS" (reading and splitting the files, on one core: a floor
  * under credmon's parsing, which also checks every field). Exit 1 with a
  * message on any failure. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +37,10 @@
 #include <sqlite3.h>
 
 #define GROUP 32
-#define MAX_FIELDS 10
+#define MAX_MONTHS 64
+#define MAX_INDEXES 8
 
+/* ORDER TABLES: keep in step with tables[]. */
 enum { ENTITIES, PUBLICITY, BLACKLIST, COMMITMENTS, N_TABLES };
 
 typedef struct table {
@@ -100,14 +104,27 @@ static double now(void)
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void die(const char *fmt, const char *a, const char *b)
+static void die(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "floor: ");
-    fprintf(stderr, fmt, a, b);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     exit(1);
 }
 
+static char *dup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        die("out of memory");
+    return d;
+}
+
+/* Reads the file at path into r, split into rows of ncols fields (the
+ * header skipped); the time goes to r->split_secs. */
 static void rows_read(rows *r, const char *path, int ncols)
 {
     double t0 = now();
@@ -145,7 +162,7 @@ static void rows_read(rows *r, const char *path, int ncols)
     r->n = 0;
     char *p = strchr(r->buf, '\n'); /* the header */
     if (!p)
-        die("%s: %s", path, "no header");
+        die("%s: no header line", path);
     for (p++; *p; ) {
         char **f = r->f + r->n * (size_t)ncols;
         int k = 0;
@@ -184,19 +201,22 @@ static int cmp_key(const void *a, const void *b)
 }
 
 /* Sorts whole rows, moved as blocks of ncols pointers, by their key:
- * byte order, which is SQLite's BINARY collation. */
+ * byte order, which is SQLite's BINARY collation. qsort is not stable:
+ * of two rows with one key a different one may win than in credmon
+ * (gen.c writes no such rows; the time is the same either way). */
 static void rows_sort(rows *r, const int *key)
 {
     sort_key = key;
     qsort(r->f, r->n, (size_t)r->ncols * sizeof *r->f, cmp_key);
 }
 
+/* The upsert of nrows rows into t. */
 static sqlite3_stmt *prepare(sqlite3 *db, const table *t, int nrows)
 {
     size_t cap = 4096 + (size_t)nrows * (size_t)t->ncols * 8;
     char *sql = malloc(cap);
     if (!sql)
-        die("%s%s", "out of memory", "");
+        die("out of memory");
     int n = snprintf(sql, cap, "INSERT INTO %s(%s) VALUES ", t->name, t->cols);
     for (int i = 0; i < nrows; i++) {
         n += snprintf(sql + n, cap - (size_t)n, "%s(", i ? "," : "");
@@ -217,6 +237,7 @@ static int is_in(const int *cols, int c)
     return cols[0] == c || cols[1] == c;
 }
 
+/* Binds rows first .. first + nrows - 1 of r to q and runs it. */
 static void run(sqlite3 *db, sqlite3_stmt *q, const table *t, const rows *r,
                 size_t first, int nrows)
 {
@@ -243,7 +264,7 @@ static double upsert_file(sqlite3 *db, rows *rr, const table *t,
                           const char *path, long long *count)
 {
     rows_read(rr, path, t->ncols);
-    const rows r = *rr;
+    const rows r = *rr; /* shares rr's field array, which the sort permutes */
     if (t->key[0])
         rows_sort(rr, t->key);
     sqlite3_stmt *group = prepare(db, t, GROUP);
@@ -277,7 +298,7 @@ static double load_indexed(sqlite3 *db, rows *r, const table *t,
                            const char *path, long long *count)
 {
     char sql[256];
-    char *make[8];
+    char *make[MAX_INDEXES];
     int n = 0;
     sqlite3_stmt *q;
     snprintf(sql, sizeof sql,
@@ -286,12 +307,17 @@ static double load_indexed(sqlite3 *db, rows *r, const table *t,
              t->name);
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
         die("%s: %s", t->name, sqlite3_errmsg(db));
-    char *drop[8];
-    while (sqlite3_step(q) == SQLITE_ROW && n < 8) {
-        make[n] = strdup((const char *)sqlite3_column_text(q, 1));
+    char *drop[MAX_INDEXES];
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == MAX_INDEXES)
+            die("%s: more than %d indexes", t->name, MAX_INDEXES);
+        make[n] = dup((const char *)sqlite3_column_text(q, 1));
         drop[n++] = sqlite3_mprintf("DROP INDEX \"%w\"",
                                     (const char *)sqlite3_column_text(q, 0));
     }
+    if (rc != SQLITE_DONE)
+        die("%s: %s", t->name, sqlite3_errmsg(db));
     sqlite3_finalize(q);
     for (int i = 0; i < n; i++) {
         exec(db, drop[i]);
@@ -339,11 +365,14 @@ int main(int argc, char **argv)
     DIR *d = opendir(dir);
     if (!d)
         die("%s: %s", dir, strerror(errno));
-    char *months[64];
+    char *months[MAX_MONTHS];
     int nmonths = 0;
     for (struct dirent *e; (e = readdir(d));)
-        if (strncmp(e->d_name, "publicity-", 10) == 0 && nmonths < 64)
-            months[nmonths++] = strdup(e->d_name);
+        if (strncmp(e->d_name, "publicity-", 10) == 0) {
+            if (nmonths == MAX_MONTHS)
+                die("%s: more than %d 双公示 files", dir, MAX_MONTHS);
+            months[nmonths++] = dup(e->d_name);
+        }
     closedir(d);
     qsort(months, (size_t)nmonths, sizeof *months, by_name);
 
@@ -395,10 +424,10 @@ int main(int argc, char **argv)
                            "SELECT count(*) FROM publicity WHERE decided"
                            " BETWEEN '2020-12-01' AND '2020-12-31'",
                            -1, &q, NULL) != SQLITE_OK)
-        die("scan: %s%s", sqlite3_errmsg(db), "");
+        die("scan: %s", sqlite3_errmsg(db));
     t0 = now();
     if (sqlite3_step(q) != SQLITE_ROW)
-        die("scan: %s%s", sqlite3_errmsg(db), "");
+        die("scan: %s", sqlite3_errmsg(db));
     double scan = now() - t0;
     printf("floor scan %lld %.3f\n", sqlite3_column_int64(q, 0), scan);
     sqlite3_finalize(q);
@@ -406,6 +435,6 @@ int main(int argc, char **argv)
     free(r.buf);
     free(r.f);
     if (sqlite3_close(db) != SQLITE_OK)
-        die("close: %s%s", sqlite3_errmsg(db), "");
+        die("close: %s", sqlite3_errmsg(db));
     return 0;
 }
