@@ -89,10 +89,21 @@ typedef struct cm_derive_stats {
     long rows;          /* values written */
     int incremental;    /* derivations that started from stored values */
     double ms;          /* wall time */
+    char done[8];       /* the last month derived and committed, or "":
+                           on failure, the windows before the failing one */
 } cm_derive_stats;
 
+/* Months derived in one transaction at most. A statement holds counts per
+ * group of the months it covers, so its memory grows with them: make
+ * bench's province takes 125 MB of peak memory for 24 months. A longer
+ * range is derived CM_DERIVE_WINDOW months at a time, oldest first, each
+ * window in its own transaction; a window continues from the one before
+ * like any run (see Incremental runs). */
+#define CM_DERIVE_WINDOW 24
+
 /* Runs every derivation for the months from..to ('YYYY-MM', inclusive) in
- * one transaction. The store's calendar must cover the range (else
+ * one transaction per window of CM_DERIVE_WINDOW months (a failure keeps
+ * the windows before it: stats->done). The store's calendar must cover the range (else
  * CM_ERR_DATA naming the year). Registers the domain functions on the
  * store's connection with a calendar loaded from the store. Periods
  * written are added to the periods table.

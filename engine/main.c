@@ -49,7 +49,8 @@ static const char usage[] =
     "        not say it.\n"
     "  derive [--db FILE] [--defs DIR] --from YYYY-MM --to YYYY-MM\n"
     "        compute the derived elements of indicators/derive/ from the\n"
-    "        microdata in the store, for every region and month\n"
+    "        microdata in the store, for every region and month; 24\n"
+    "        months to a transaction, oldest first\n"
     "  rank  [--db FILE] --region CODE --period YYYY-MM [--target N] [--all]\n"
     "        the city's monitoring rank: changes, place in its province,\n"
     "        progress to a target of N places up on last December; --all\n"
@@ -272,7 +273,13 @@ static int cmd_derive(int argc, char **argv)
     if (rc != CM_OK) {
         free(each);
         cm_derive_free(set);
-        return rc == CM_ERR_DEFINITION ? fail_defs(&d) : fail(&d);
+        int code = rc == CM_ERR_DEFINITION ? fail_defs(&d) : fail(&d);
+        /* a long range goes window by window; the windows before the
+         * failing one are committed (derive.h) */
+        if (st.done[0])
+            fprintf(stderr, "credmon: %s..%s were derived and kept before "
+                            "this error\n", from, st.done);
+        return code;
     }
     size_t n = set->n;
     printf("derived %ld values from %zu derivation%s for %s..%s (%.0f ms",

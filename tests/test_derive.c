@@ -473,6 +473,83 @@ static void statements_in_parallel(void **state)
     assert_true(value(f, "511802", "2019-09", "x_bb") == 2);
 }
 
+/* A range longer than CM_DERIVE_WINDOW months goes window by window,
+ * each with its own :from, :to and :months and its own transaction, and
+ * gives what a run per month gives; a failing window keeps the ones
+ * before it. */
+static void long_range_in_windows(void **state)
+{
+    fx *f = *state;
+    /* 2019-01..2021-03: 27 months, a window of 24 and one of 3 */
+    assert_true(27 > CM_DERIVE_WINDOW && 27 <= 2 * CM_DERIVE_WINDOW);
+    th_exec(f->s, "INSERT INTO calendar_years VALUES (2020,'x'), (2021,'x');");
+    cm_diag d;
+    assert_int_equal(run_text(f,
+                              "[derive w]\nname = w\nsql = SELECT '511802' AS"
+                              " region, :to AS period, :months AS w_months,"
+                              " substr(:start, 1, 7) = :from AND"
+                              " substr(:end, 1, 7) = :to AS w_bounds,"
+                              " (:to = '2020-12' AND :prev = '2018-12') OR"
+                              " (:to = '2021-03' AND :prev = '2020-12')"
+                              " AS w_prev\n",
+                              "2019-01", "2021-03", &d), CM_OK);
+    assert_float_equal(value(f, "511802", "2020-12", "w_months"), 24, 0);
+    assert_float_equal(value(f, "511802", "2021-03", "w_months"), 3, 0);
+    assert_float_equal(value(f, "511802", "2020-12", "w_bounds"), 1, 0);
+    assert_float_equal(value(f, "511802", "2021-03", "w_bounds"), 1, 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM element_values"
+                                  " WHERE element = 'w_months'"), 2);
+    /* :prev is the month before each window */
+    assert_float_equal(value(f, "511802", "2020-12", "w_prev"), 1, 0);
+    assert_float_equal(value(f, "511802", "2021-03", "w_prev"), 1, 0);
+    th_exec(f->s, "DELETE FROM element_values WHERE element LIKE 'w\\_%'"
+                  " ESCAPE '\\'");
+
+    /* the shipped derivations over the whole range, then month by month
+     * from scratch: the same values for every month */
+    char *whole[27], *month[27];
+    assert_int_equal(run_shipped(f, "2019-01", "2021-03"), 0);
+    for (int i = 0; i < 27; i++) {
+        char m[8];
+        snprintf(m, sizeof m, "%04d-%02d", 2019 + i / 12, i % 12 + 1);
+        whole[i] = period_values(f, m);
+    }
+    assert_non_null(strstr(whole[8], "511802 publicity_late=2.0"));
+    th_exec(f->s, "DELETE FROM element_values WHERE source = 'derive';"
+                  "DELETE FROM derived; DELETE FROM derive_state;");
+    for (int i = 0; i < 27; i++) {
+        char m[8];
+        snprintf(m, sizeof m, "%04d-%02d", 2019 + i / 12, i % 12 + 1);
+        th_exec(f->s, "DELETE FROM derive_state");
+        assert_int_equal(run_shipped(f, m, m), 0);
+        month[i] = period_values(f, m);
+        /* not in January and February: a run over months some of
+         * which have commitments gives the others 0 commitments, a run
+         * of one month before the first (2019-03-01) gives none */
+        if (i >= 2)
+            assert_string_equal(whole[i], month[i]);
+        free(whole[i]);
+        free(month[i]);
+    }
+
+    /* a failure in the second window: the first stays, and says so */
+    cm_derive_set *set = NULL;
+    assert_int_equal(load_text(f,
+                               "[derive w]\nname = w\nsql = SELECT '511802' AS"
+                               " region, :to AS period, 1 / (:months > 3) AS w_x"
+                               " FROM (SELECT 1) WHERE :months > 3 OR"
+                               " json('not json') IS NULL\n",
+                               &set, &d), CM_OK);
+    cm_derive_stats st;
+    assert_int_equal(cm_derive_run(f->s, set, "2019-01", "2021-03", &st, NULL,
+                                   &d), CM_ERR_DEFINITION);
+    cm_derive_free(set);
+    assert_string_equal(st.done, "2020-12");
+    assert_float_equal(value(f, "511802", "2020-12", "w_x"), 1, 0);
+    assert_int_equal(th_int(f->s, "SELECT count(*) FROM element_values"
+                                  " WHERE element = 'w_x'"), 1);
+}
+
 /* by = region, unit: one statement gives a region's own values (NULL
  * unit, element_values) and its units' values (unit_values); a rerun
  * replaces both, and a by = unit derivation leaves region values alone. */
@@ -527,6 +604,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(statements_in_parallel, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(region_and_unit_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_range_in_windows, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
