@@ -19,7 +19,8 @@
  * the records gives both. One scan of a 10-million-row table can give
  * several elements. It may use the bound parameters :start and :end
  * (first and last day of the months being derived, 'YYYY-MM-DD'), :from
- * and :to ('YYYY-MM'), and the domain functions of domain.h. Results
+ * and :to ('YYYY-MM'), and the domain functions of domain.h; those months
+ * are the run's, or one window of them (CM_DERIVE_WINDOW). Results
  * replace the elements' derived values for those months in one
  * transaction (element_values with source 'derive', unit_values for by =
  * unit, both for by = region, unit); imported values of the same element
@@ -44,7 +45,7 @@
  * that a record only changes values from the month of its own date on
  * (registered, decided, listed, date): that is what the change log
  * records. Every statement gets :incremental (0 when it lists no
- * tables), :prev and :id, and :months (the number of months asked for:
+ * tables), :prev and :id, and :months (the number of months derived:
  * a statement may read a few months through a date index and many by a
  * scan).
  */
@@ -101,12 +102,12 @@ typedef struct cm_derive_stats {
  * like any run (see Incremental runs). */
 #define CM_DERIVE_WINDOW 24
 
-/* Runs every derivation for the months from..to ('YYYY-MM', inclusive) in
- * one transaction per window of CM_DERIVE_WINDOW months (a failure keeps
- * the windows before it: stats->done). The store's calendar must cover the range (else
- * CM_ERR_DATA naming the year). Registers the domain functions on the
- * store's connection with a calendar loaded from the store. Periods
- * written are added to the periods table.
+/* Runs every derivation for the months from..to ('YYYY-MM', inclusive),
+ * in one transaction per window of CM_DERIVE_WINDOW months (a failure
+ * keeps the windows before it: stats->done). The store's calendar must
+ * cover the range (else CM_ERR_DATA naming the year). Registers the
+ * domain functions on the store's connection with a calendar loaded from
+ * the store. Periods written are added to the periods table.
  *
  * The statements run side by side: for a store in a plain file and a
  * thread-safe SQLite, up to one per core (at most 4) on read-only
