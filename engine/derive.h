@@ -87,7 +87,7 @@ typedef struct cm_derive_item_stats {
 } cm_derive_item_stats;
 
 typedef struct cm_derive_stats {
-    long rows;          /* values written */
+    long rows;          /* values written (and committed) */
     int incremental;    /* derivations that started from stored values */
     double ms;          /* wall time */
     char done[8];       /* the last month derived and committed, or "":
@@ -99,7 +99,7 @@ typedef struct cm_derive_stats {
  * bench's province takes 125 MB of peak memory for 24 months. A longer
  * range is derived CM_DERIVE_WINDOW months at a time, oldest first, each
  * window in its own transaction; a window continues from the one before
- * like any run (see Incremental runs). */
+ * like any run (see Incremental runs). main.c's usage text says 24. */
 #define CM_DERIVE_WINDOW 24
 
 /* Runs every derivation for the months from..to ('YYYY-MM', inclusive),
@@ -116,13 +116,15 @@ typedef struct cm_derive_stats {
  * the store's own connection (TEMP tables, attached databases). What they
  * return (values, not records: a few MB for a province) is held until all
  * are done, then written in set order; the first failure in set order is
- * the one reported, and nothing is written.
+ * the one reported, and nothing of its window is written.
  *
  * stats (may be NULL) receives the totals; each (may be NULL) is the
  * caller's array of set->n, filled in set order. Each derivation's ms is
  * its statement's wall time plus the writing of its values: statements
- * overlap, so they can add up to more than stats->ms. On failure stats
- * holds only ms, and each may be partly filled. */
+ * overlap, so they can add up to more than stats->ms. "Continued" (stats
+ * and each) is of the first window, the one that starts at from. On
+ * failure stats holds ms, done and the values of the windows before the
+ * failing one (rows), and each may be partly filled. */
 cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
                        const char *to, cm_derive_stats *stats,
                        cm_derive_item_stats *each, cm_diag *d);

@@ -278,7 +278,8 @@ static int cmd_derive(int argc, char **argv)
          * failing one are committed (derive.h) */
         if (st.done[0])
             fprintf(stderr, "credmon: %s..%s were derived and kept before "
-                            "this error\n", from, st.done);
+                            "this error (%ld values)\n", from, st.done,
+                    st.rows);
         return code;
     }
     size_t n = set->n;

@@ -482,17 +482,24 @@ static void long_range_in_windows(void **state)
     fx *f = *state;
     /* 2019-01..2021-03: 27 months, a window of 24 and one of 3 */
     assert_true(27 > CM_DERIVE_WINDOW && 27 <= 2 * CM_DERIVE_WINDOW);
-    th_exec(f->s, "INSERT INTO calendar_years VALUES (2020,'x'), (2021,'x');");
+    th_exec(f->s, "INSERT INTO calendar_years VALUES (2020,'x'), (2021,'x'),"
+                  " (2022,'x'), (2023,'x'), (2024,'x');");
+    /* a window's parameters, and whether it continued (tables listed:
+     * the second window continues from the first's last month) */
+    static const char params[] =
+        "[derive w]\nname = w\ntables = entities\nsql = SELECT '511802' AS"
+        " region, :to AS period, :months AS w_months,"
+        " :start = :from || '-01' AND :end = CASE :to"
+        "  WHEN '2020-12' THEN '2020-12-31' WHEN '2021-03' THEN '2021-03-31'"
+        "  WHEN '2024-02' THEN '2024-02-29' WHEN '2024-05' THEN '2024-05-31'"
+        "  END AS w_bounds,"
+        " (:to = '2020-12' AND :prev = '2018-12') OR"
+        " (:to = '2021-03' AND :prev = '2020-12') OR"
+        " (:to = '2024-02' AND :prev = '2022-02') OR"
+        " (:to = '2024-05' AND :prev = '2024-02') AS w_prev,"
+        " :incremental AS w_inc\n";
     cm_diag d;
-    assert_int_equal(run_text(f,
-                              "[derive w]\nname = w\nsql = SELECT '511802' AS"
-                              " region, :to AS period, :months AS w_months,"
-                              " substr(:start, 1, 7) = :from AND"
-                              " substr(:end, 1, 7) = :to AS w_bounds,"
-                              " (:to = '2020-12' AND :prev = '2018-12') OR"
-                              " (:to = '2021-03' AND :prev = '2020-12')"
-                              " AS w_prev\n",
-                              "2019-01", "2021-03", &d), CM_OK);
+    assert_int_equal(run_text(f, params, "2019-01", "2021-03", &d), CM_OK);
     assert_float_equal(value(f, "511802", "2020-12", "w_months"), 24, 0);
     assert_float_equal(value(f, "511802", "2021-03", "w_months"), 3, 0);
     assert_float_equal(value(f, "511802", "2020-12", "w_bounds"), 1, 0);
@@ -502,11 +509,29 @@ static void long_range_in_windows(void **state)
     /* :prev is the month before each window */
     assert_float_equal(value(f, "511802", "2020-12", "w_prev"), 1, 0);
     assert_float_equal(value(f, "511802", "2021-03", "w_prev"), 1, 0);
+    assert_float_equal(value(f, "511802", "2020-12", "w_inc"), 0, 0);
+    assert_float_equal(value(f, "511802", "2021-03", "w_inc"), 1, 0);
+    /* a window that ends in a leap February: 2022-03..2024-02, 2024-03..05 */
+    assert_int_equal(run_text(f, params, "2022-03", "2024-05", &d), CM_OK);
+    assert_float_equal(value(f, "511802", "2024-02", "w_months"), 24, 0);
+    assert_float_equal(value(f, "511802", "2024-05", "w_months"), 3, 0);
+    assert_float_equal(value(f, "511802", "2024-02", "w_bounds"), 1, 0);
+    assert_float_equal(value(f, "511802", "2024-05", "w_bounds"), 1, 0);
+    assert_float_equal(value(f, "511802", "2024-02", "w_prev"), 1, 0);
+    assert_float_equal(value(f, "511802", "2024-05", "w_prev"), 1, 0);
     th_exec(f->s, "DELETE FROM element_values WHERE element LIKE 'w\\_%'"
                   " ESCAPE '\\'");
 
     /* the shipped derivations over the whole range, then month by month
-     * from scratch: the same values for every month */
+     * from scratch: the same values for every month. Records in the
+     * second window too, so that its running totals must continue from
+     * the first window's right: an entity registered in 2021-02 (雨城区,
+     * sharing 甲's code) and a 行业自律型 commitment of 甲 that month. */
+    th_exec(f->s,
+            "INSERT INTO entities VALUES ('91350100M000100Y43','壬公司',"
+            "'511802','2021-02-10','存续');"
+            "INSERT INTO commitments VALUES"
+            " ('91350100M000100Y43','行业自律型','2021-02-11',1);");
     char *whole[27], *month[27];
     assert_int_equal(run_shipped(f, "2019-01", "2021-03"), 0);
     for (int i = 0; i < 27; i++) {
@@ -515,6 +540,13 @@ static void long_range_in_windows(void **state)
         whole[i] = period_values(f, m);
     }
     assert_non_null(strstr(whole[8], "511802 publicity_late=2.0"));
+    /* 2021-01 as at the end of 2019; from 2021-02 壬 adds a code, and it
+     * and 甲 share theirs: two more bad; 甲's first 行业自律型 */
+    assert_non_null(strstr(whole[24], "511802 uscc_codes=4.0"));
+    assert_non_null(strstr(whole[24], "511802 uscc_codes_bad=2.0"));
+    assert_non_null(strstr(whole[25], "511802 uscc_codes=5.0"));
+    assert_non_null(strstr(whole[25], "511802 uscc_codes_bad=4.0"));
+    assert_non_null(strstr(whole[25], "511802 commitments_industry=2.0"));
     th_exec(f->s, "DELETE FROM element_values WHERE source = 'derive';"
                   "DELETE FROM derived; DELETE FROM derive_state;");
     for (int i = 0; i < 27; i++) {
@@ -525,20 +557,22 @@ static void long_range_in_windows(void **state)
         month[i] = period_values(f, m);
         /* not in January and February: a run over months some of
          * which have commitments gives the others 0 commitments, a run
-         * of one month before the first (2019-03-01) gives none */
+         * of one month before the first (2019-03-01) gives none
+         * (10-microdata.ini, "Regions") */
         if (i >= 2)
             assert_string_equal(whole[i], month[i]);
         free(whole[i]);
         free(month[i]);
     }
 
-    /* a failure in the second window: the first stays, and says so */
+    /* a failure in the second window (3 months: malformed JSON), the
+     * first stays, and says so */
     cm_derive_set *set = NULL;
     assert_int_equal(load_text(f,
                                "[derive w]\nname = w\nsql = SELECT '511802' AS"
-                               " region, :to AS period, 1 / (:months > 3) AS w_x"
-                               " FROM (SELECT 1) WHERE :months > 3 OR"
-                               " json('not json') IS NULL\n",
+                               " region, :to AS period, 1 AS w_x WHERE CASE"
+                               " WHEN :months > 3 THEN 1 ELSE"
+                               " json('not json') IS NULL END\n",
                                &set, &d), CM_OK);
     cm_derive_stats st;
     assert_int_equal(cm_derive_run(f->s, set, "2019-01", "2021-03", &st, NULL,
@@ -548,6 +582,13 @@ static void long_range_in_windows(void **state)
     assert_float_equal(value(f, "511802", "2020-12", "w_x"), 1, 0);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM element_values"
                                   " WHERE element = 'w_x'"), 1);
+    /* a period outside the window is named with the window and the run */
+    assert_int_equal(run_text(f,
+                              "[derive w]\nname = w\nsql = SELECT '511802' AS"
+                              " region, '2019-05' AS period, 1 AS w_y\n",
+                              "2019-01", "2021-03", &d), CM_ERR_DEFINITION);
+    assert_non_null(strstr(d.msg, "outside 2021-01..2021-03 (a window of the"
+                                  " run 2019-01..2021-03; filter on"));
 }
 
 /* by = region, unit: one statement gives a region's own values (NULL
