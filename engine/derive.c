@@ -313,14 +313,6 @@ static int month_parts(const char *s, int *y, int *m)
     return *m >= 1 && *m <= 12 && *y >= 1949 && *y <= 2100;
 }
 
-/* Month number y * 12 + m - 1 (month_parts' years: 1949..2100) ->
- * 'YYYY-MM'. */
-static void month_text(int n, char out[8])
-{
-    snprintf(out, 8, "%04u-%02u", (unsigned)(n / 12) % 10000u,
-             (unsigned)(n % 12) % 12u + 1u);
-}
-
 /* The months asked for, as the statements see them. */
 typedef struct run_params {
     char from[8], to[8], start[11], end[11], prev[16];
@@ -940,8 +932,12 @@ cm_error cm_derive_run(cm_store *s, const cm_derive_set *set, const char *from,
         int a = y1 * 12 + m1 - 1 + k;
         int b = a + (total - k < CM_DERIVE_WINDOW ? total - k
                                                   : CM_DERIVE_WINDOW) - 1;
-        month_text(a, p.from);
-        month_text(b, p.to);
+        /* from is a valid month (month_parts), so the shifts succeed */
+        char w[16];
+        cm_period_shift(from, -k, w);
+        memcpy(p.from, w, sizeof p.from);
+        cm_period_shift(from, -(k + b - a), w);
+        memcpy(p.to, w, sizeof p.to);
         snprintf(p.start, sizeof p.start, "%s-01", p.from);
         snprintf(p.end, sizeof p.end, "%s-%02u", p.to,
                  (unsigned)cm_date_month_days(b / 12, b % 12 + 1) % 32u);
