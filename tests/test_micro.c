@@ -545,6 +545,19 @@ static void import_dir_refused(fixture *f, const char *sub, cm_error code,
     assert_int_equal(rows, 0);
 }
 
+/* Imports the folder sub, which must go in; its files and rows counted
+ * into *files and *rows, the diagnostic shown if it does not. */
+static void import_dir_ok(fixture *f, const char *sub, int *files,
+                          long *rows)
+{
+    cm_diag d;
+    cm_diag_clear(&d);
+    *files = -1;
+    *rows = -1;
+    if (cm_micro_import_dir(f->s, sub, files, rows, &d) != CM_OK)
+        fail_msg("%s:%ld: %s: %s", d.file, d.line, d.field, d.msg);
+}
+
 /* Scratch databases of staged first loads left in the store's folder. */
 static int scratch_files(const fixture *f)
 {
@@ -570,12 +583,9 @@ static void test_import_dir(void **state)
     write_file(sub, "calendar-2020.csv", calendar_2020_csv, p, sizeof p);
     write_file(sub, "README.txt", "not data", p, sizeof p);
     write_file(sub, "regions.csv", "code\n", p, sizeof p);
-    cm_diag d;
-    cm_diag_clear(&d);
-    int files = -1;
-    long rows = -1;
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_OK);
+    int files;
+    long rows;
+    import_dir_ok(f, sub, &files, &rows);
     assert_int_equal(files, 4);
     assert_int_equal(rows, 3 + 3 + 4 + 7);
     /* June before July: July's publication date wins */
@@ -588,10 +598,10 @@ static void test_import_dir(void **state)
     char empty[128];
     snprintf(empty, sizeof empty, "%s/empty", f->dir);
     assert_int_equal(mkdir(empty, 0755), 0);
-    assert_int_equal(cm_micro_import_dir(f->s, empty, &files, &rows, &d),
-                     CM_OK);
+    import_dir_ok(f, empty, &files, &rows);
     assert_int_equal(files, 0);
     assert_int_equal(rows, 0);
+    cm_diag d;
 
     /* A bad file refuses the folder: the files before it (the calendar,
      * the register again, an August file with a new record and a later
@@ -827,12 +837,9 @@ static void test_dir_first_loads(void **state)
     write_file(f->dir, "store.db.stage-old.db", "mine", p, sizeof p);
     write_file(f->dir, "store.db.stage-abc123", "mine", p, sizeof p);
     write_file(f->dir, "store.db.stage-a1B2c3.txt", "mine", p, sizeof p);
-    cm_diag d;
-    cm_diag_clear(&d);
-    int files = -1;
-    long rows = -1;
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_OK);
+    int files;
+    long rows;
+    import_dir_ok(f, sub, &files, &rows);
     static const char *const kept[] = {"store.db.stage-old.db",
                                        "store.db.stage-abc123",
                                        "store.db.stage-a1B2c3.txt"};
@@ -876,6 +883,7 @@ static void test_dir_first_loads(void **state)
     assert_int_equal(scratch_files(f), 0);
 
     /* a bad row in a staged file (the blacklist's table is empty) */
+    cm_diag d;
     char *before = dump(f->s);
     snprintf(sub, sizeof sub, "%s/bad-staged", f->dir);
     assert_int_equal(mkdir(sub, 0755), 0);
@@ -922,9 +930,7 @@ static void test_dir_first_loads(void **state)
 
     /* fixed, the same folder goes in whole */
     write_file(sub, "publicity-2019-08.csv", PUB PUB_OK, p, sizeof p);
-    cm_diag_clear(&d);
-    assert_int_equal(cm_micro_import_dir(f->s, sub, &files, &rows, &d),
-                     CM_OK);
+    import_dir_ok(f, sub, &files, &rows);
     assert_int_equal(files, 3);
     assert_int_equal(th_int(f->s, "SELECT count(*) FROM blacklist"), 3);
     assert_int_equal(scratch_files(f), 0);
