@@ -84,10 +84,11 @@ static cm_error finish_section(loader *L, cm_diag *d)
     if (!x->sql)
         return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->line, "sql",
                            "[derive %s] has no sql", x->id);
-    if (x->tables && x->by_unit)
+    if (x->tables && x->by_unit && !x->unit_or_region)
         return cm_diag_set(d, CM_ERR_DEFINITION, x->file, x->line, "tables",
-                           "[derive %s]: 'tables' (incremental runs) is for "
-                           "by = region only", x->id);
+                           "[derive %s]: 'tables' (incremental runs) needs "
+                           "the regions' own rows: by = region, or "
+                           "by = region, unit", x->id);
     return CM_OK;
 }
 
@@ -665,6 +666,10 @@ static cm_error write_one(run_ctx *c, const cm_derivation *x, const result *r,
         int to_units = x->by_unit && !r->own[row];
         for (int i = 0; i < ne && rc == CM_OK; i++) {
             size_t at = row * (size_t)ne + (size_t)i;
+            /* by = region, unit: an element a unit row gives as NULL is
+             * the region's alone (derive.h) */
+            if (to_units && x->unit_or_region && r->null[at])
+                continue;
             sqlite3_stmt *ins = to_units ? c->ins_unit : c->ins_value;
             int k = 1;
             sqlite3_reset(ins);
@@ -684,7 +689,7 @@ static cm_error write_one(run_ctx *c, const cm_derivation *x, const result *r,
                                  sqlite3_errmsg(c->db));
             else
                 c->rows++;
-            if (rc == CM_OK && x->tables) {
+            if (rc == CM_OK && x->tables && !to_units) {
                 sqlite3_reset(c->ins_kept);
                 sqlite3_bind_text(c->ins_kept, 1, x->id, -1, SQLITE_STATIC);
                 sqlite3_bind_text(c->ins_kept, 2, period, -1, SQLITE_STATIC);

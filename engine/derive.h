@@ -16,7 +16,9 @@
  * by = unit (per source or listing unit): columns unit, region, period,
  * elements. by = region, unit (or unit, region): the same columns, and a
  * row whose unit is NULL is the region's own value, so that one scan of
- * the records gives both. One scan of a 10-million-row table can give
+ * the records gives both; there an element that a unit row gives as NULL
+ * is not stored for the unit (an element of the region's alone, such as
+ * a running total the units do not need). One scan of a 10-million-row table can give
  * several elements. It may use the bound parameters :start and :end
  * (first and last day of the months being derived, 'YYYY-MM-DD'), :from
  * and :to ('YYYY-MM'), and the domain functions of domain.h; those months
@@ -28,12 +30,13 @@
  * is an error (the statement forgot to filter). Only one SELECT or WITH
  * statement is accepted; SQL errors are located at the sql key's line.
  *
- * Incremental runs. A by = region derivation may list the microdata
- * tables its values depend on:
+ * Incremental runs. A by = region (or by = region, unit) derivation may
+ * list the microdata tables its values depend on:
  *
  *   tables = entities, commitments
  *
- * Its results are then also kept per month (store table derived), with
+ * Its regions' results are then also kept per month (store table
+ * derived; a unit's are not, so only a region's values continue), with
  * the import sequence they reflect. When it next runs for from..to and
  * the month before from was derived with the same SQL, and no record of
  * those tables dated in or before that month has been imported since
