@@ -364,8 +364,19 @@ static cm_error add_row(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
 /* Appends the problems open in the previous period's run and absent from
  * this month's rows, in the order their first finding was recorded (which
  * is the indicators' definition order, close to the problems' own). */
+/* Does this month's report show problem pid passing somewhere? Absent
+ * from the findings is not enough: its indicators may have no value. */
+static int passes_now(const cm_report *r, const char *pid)
+{
+    for (size_t i = 0; i < r->n_results; i++)
+        if (r->results[i].status == CM_ST_PASS && r->results[i].problem_id &&
+            strcmp(r->results[i].problem_id, pid) == 0)
+            return 1;
+    return 0;
+}
+
 static cm_error add_resolved(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
-                             const char *now, cm_diag *d)
+                             const cm_report *r, const char *now, cm_diag *d)
 {
     char prev_name[16];
     if (!cm_period_shift(now, 1, prev_name))
@@ -393,7 +404,7 @@ static cm_error add_resolved(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
         int still = 0;
         for (size_t i = 0; i < n_rows && !still; i++)
             still = strcmp(lc->items[i].problem_id, pid) == 0;
-        if (still)
+        if (still || !passes_now(r, pid))
             continue;
         if (!grow(lc, cap)) {
             sqlite3_finalize(q);
@@ -477,7 +488,7 @@ cm_error cm_lifecycle_build(cm_store *s, const cm_report *r,
     for (size_t i = 0; e == CM_OK && i < r->n_rows; i++)
         e = add_row(&c, lc, &cap, lc->period, last_day, &r->rows[i], d);
     if (e == CM_OK)
-        e = add_resolved(&c, lc, &cap, lc->period, d);
+        e = add_resolved(&c, lc, &cap, r, lc->period, d);
     sqlite3_finalize(c.open_q);
     sqlite3_finalize(c.run_q);
     if (e != CM_OK) {

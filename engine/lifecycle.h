@@ -4,7 +4,10 @@
  * overdue (逾期) when the deadline has passed while still open (issue 4).
  *
  * History comes from the store's runs and findings: a problem is open in a
- * month when that month's run of the city has a finding of it. Months open
+ * month when that month's run of the city has a finding of it. It is
+ * resolved when it was open last month, has no finding now and one of its
+ * indicators passes now; one whose indicators all lack a value this month
+ * is left out, neither open nor resolved (we do not know). Months open
  * counts back without a gap; a month with no run breaks the chain (we do
  * not know). Notes are the assignment's note, which stays in the store
  * until an assignments file changes it (seed 000: 已退出失信被执行人).

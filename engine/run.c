@@ -329,6 +329,21 @@ cm_error cm_run(const cm_run_options *o, cm_run_summary *sum, cm_warnings *w,
             CM_OK ||
         (rc = cm_assess_unknown_elements(store, defs, o->period, w, d)) != CM_OK)
         goto done;
+    /* A month the store knows (ranks, another city's values) but with no
+     * value of this city's: a circular of 0 findings, and last month's
+     * problems 已整改, would be false. */
+    size_t known = 0;
+    for (size_t i = 0; i < rep->n_results; i++)
+        known += rep->results[i].status != CM_ST_NODATA &&
+                 rep->results[i].status != CM_ST_MISSING;
+    if (rep->n_results && !known) {
+        rc = cm_diag_set(d, CM_ERR_DATA, cm_store_path(store), 0, "period",
+                         "no value for %s (%s) or its counties in %s: every "
+                         "indicator is 无数据 or 未报送 (import its values or "
+                         "derive its microdata first)",
+                         rep->region_name, o->region, o->period);
+        goto done;
+    }
     cm_manifest_timing(man, "compute_assess", now_ms() - t);
 
     int year = 0, month = 0;

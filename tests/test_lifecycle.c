@@ -152,6 +152,21 @@ static cm_report *report(const char *period, const row_spec *rows, size_t n)
     return r;
 }
 
+/* Adds this month's result of one of problem_id's indicators for the
+ * city, with status st. */
+static void result(cm_report *r, const char *problem_id, cm_status st)
+{
+    cm_result res = {
+        .region_code = (char *)CITY,
+        .region_name = (char *)"雅安市",
+        .indicator_id = (char *)problem_id,
+        .indicator_name = (char *)problem_id,
+        .status = st,
+        .problem_id = (char *)problem_id,
+    };
+    assert_int_equal(cm_report_add_result(r, &res), CM_OK);
+}
+
 static cm_lifecycle *build(cm_store *s, const cm_report *r)
 {
     cm_lifecycle *lc = NULL;
@@ -271,6 +286,7 @@ static void test_three_months(void **state)
      * August does not count) */
     row_spec m3[] = {BLACKLIST, SPECIAL, JOINT, PUBLICITY};
     r = report("2019-09", m3, 4);
+    result(r, "uscc", CM_ST_PASS);
     lc = build(s, r);
     assert_int_equal(lc->n, 5);
     expect(&lc->items[0], "blacklist", "失信黑名单", CM_LC_PERSISTING, 3,
@@ -310,6 +326,10 @@ static void test_three_months(void **state)
     /* month 4 with nothing open: all four resolved; no definitions kept
      * with September's run, so the ID stands for the name */
     r = report("2019-10", NULL, 0);
+    result(r, "blacklist", CM_ST_PASS);
+    result(r, "special_governance", CM_ST_PASS);
+    result(r, "joint_cases", CM_ST_PASS);
+    result(r, "double_publicity", CM_ST_PASS);
     lc = build(s, r);
     assert_int_equal(lc->n, 4);
     expect(&lc->items[0], "blacklist", "blacklist", CM_LC_RESOLVED, 0,
@@ -361,6 +381,22 @@ static void test_gaps_and_kinds(void **state)
            NULL);
     row_spec qrow[] = {{"q", "季", "", "2019年3月底", ""}};
     r = report("2019-Q2", qrow, 1);
+    lc = build(s, r);
+    /* no value for gone's indicators this quarter: neither open nor
+     * resolved (not 已整改 for want of data) */
+    assert_int_equal(lc->n, 1);
+    cm_lifecycle_free(lc);
+    cm_report_free(r);
+    r = report("2019-Q2", qrow, 1);
+    result(r, "gone", CM_ST_NODATA);
+    result(r, "other", CM_ST_PASS);
+    lc = build(s, r);
+    assert_int_equal(lc->n, 1);
+    cm_lifecycle_free(lc);
+    cm_report_free(r);
+    r = report("2019-Q2", qrow, 1);
+    result(r, "gone", CM_ST_NODATA);
+    result(r, "gone", CM_ST_PASS);
     lc = build(s, r);
     assert_int_equal(lc->n, 2);
     assert_string_equal(lc->period, "2019-Q2");

@@ -183,6 +183,28 @@ static void stages_of_failure(void **state)
     assert_int_equal(cm_run(&o, &sum, NULL, &d), CM_ERR_DATA);
     assert_int_equal(sum.stage, CM_STAGE_ASSESS);
 
+    /* a month the store knows (here from another city's value) with no
+     * value of 雅安市's: refused, not a circular of 0 findings; nothing
+     * written, no run recorded */
+    long runs = count(f, "SELECT count(*) FROM runs");
+    cm_store *s = NULL;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_store_new(f->db, &s, &d), CM_OK);
+    assert_int_equal(cm_store_exec(s,
+                                   "INSERT INTO periods VALUES ('2019-01','month');"
+                                   "INSERT INTO element_values(region, period,"
+                                   " element, value) VALUES"
+                                   " ('510300','2019-01','enterprises',10)",
+                                   &d), CM_OK);
+    cm_store_free(s);
+    o = options(f);
+    o.period = "2019-01";
+    cm_diag_clear(&d);
+    assert_int_equal(cm_run(&o, &sum, NULL, &d), CM_ERR_DATA);
+    assert_int_equal(sum.stage, CM_STAGE_ASSESS);
+    assert_non_null(strstr(d.msg, "no value for 雅安市 (511800)"));
+    assert_int_equal(count(f, "SELECT count(*) FROM runs"), runs);
+
     o = options(f);
     o.template_path = "/nonexistent/circular.ini";
     cm_diag_clear(&d);
