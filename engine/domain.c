@@ -123,14 +123,24 @@ static int all_digits(const char *s, size_t n)
 /* 1 if s[0..n) has the shape of a citizen ID: 18 characters (17 digits and
  * a digit or X/x) or the 15 digits of the first generation (GB 11643-1989).
  * The shape, not the check: a mistyped ID is still personal data. */
+/* An ID starts with its GB/T 2260 region, whose first digit is 1-8, and
+ * an 18-character one has its birth year in chars 7-10. A company's code
+ * of the same shape starts with 9 (registered with 市场监管) or rarely has
+ * a year there: it is public and the office must see it to correct it.
+ * Neither check digit is asked for, so a mistyped ID is still masked. */
 static int looks_like_id(const char *s, size_t n)
 {
+    if (n != 15 && n != 18)
+        return 0;
+    if (s[0] < '1' || s[0] > '8')
+        return 0;
     if (n == 15)
         return all_digits(s, 15);
-    if (n == 18)
-        return all_digits(s, 17) &&
-               ((unsigned)(unsigned char)s[17] - '0' <= 9u || s[17] == 'X' || s[17] == 'x');
-    return 0;
+    return all_digits(s, 17) &&
+           ((unsigned)(unsigned char)s[17] - '0' <= 9u || s[17] == 'X' ||
+            s[17] == 'x') &&
+           (memcmp(s + 6, "18", 2) == 0 || memcmp(s + 6, "19", 2) == 0 ||
+            memcmp(s + 6, "20", 2) == 0);
 }
 
 static int is_blank(char c)

@@ -33,10 +33,12 @@ int cm_domain_orgcode_valid(const char *code, size_t n);
  * and a real birth date in chars 7-14). */
 int cm_domain_citizen_id_valid(const char *id, size_t n);
 
-/* Masks what looks like a citizen ID (18 chars, 17 digits + digit or X/x,
- * or 15 digits): first 6 and last 4 kept, the rest '*'. Anything else is
- * copied unchanged (a company's code is public). Writes at most n bytes
- * with the NUL. */
+/* Masks what looks like a citizen ID (a first digit 1-8, then 18 chars,
+ * 17 digits + digit or X/x with a year 18xx-20xx in chars 7-10, or 15
+ * digits; no check digit asked): first 6 and last 4 kept, the rest '*'.
+ * Anything else is copied unchanged: a company's code is public, and one
+ * of digits only (915114026139234306) is what the office must correct.
+ * Writes at most n bytes with the NUL. */
 void cm_domain_mask(const char *in, char *out, size_t n);
 
 /* Registers, on db, the SQL functions the derivations use (all

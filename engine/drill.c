@@ -61,7 +61,7 @@ static const col_spec late_cols[] = {
     {"统一社会信用代码/身份证号", 21, 21, 1, 0, 1},
     {"决定日期", 12, 12, 1, 0, 0},
     {"公示日期", 12, 12, 1, 0, 0},
-    {"延迟工作日", 8, 8, 1, 1, 0},
+    {"超期工作日", 8, 8, 1, 1, 0},  /* beyond the 7 allowed */
     {"情形", 8, 28, 0, 0, 0},
 };
 
@@ -324,7 +324,9 @@ static cm_error collect_late(ctx *c, cm_diag *d)
                 }
                 if (w <= LATE_AFTER)
                     continue;
-                snprintf(delay, sizeof delay, "%ld", w);
+                /* what the unit must make up, not the whole time taken:
+                 * 8 working days is 1 late */
+                snprintf(delay, sizeof delay, "%ld", w - LATE_AFTER);
                 why = "逾期";
             }
         }
