@@ -276,6 +276,18 @@ static int read_version(cm_store *s, int *v)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* 1 if the database holds any table, view, index or trigger. */
+static int has_tables(cm_store *s)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_schema LIMIT 1", -1,
+                           &q, NULL) != SQLITE_OK)
+        return 1; /* unreadable: not ours to migrate either */
+    int yes = sqlite3_step(q) != SQLITE_DONE;
+    sqlite3_finalize(q);
+    return yes;
+}
+
 int cm_store_version(cm_store *s)
 {
     int v = -1;
@@ -344,6 +356,14 @@ cm_error cm_store_new(const char *path, cm_store **out, cm_diag *d)
     int v = 0;
     if (read_version(s, &v) != 0) {
         e = cm_store_fail(s, d, "not a credmon store");
+        goto fail;
+    }
+    if (v == 0 && has_tables(s)) {
+        /* version 0 with tables: another program's database, which a
+         * migration would fill with credmon's tables */
+        e = cm_diag_set(d, CM_ERR_STORE, path, 0, NULL,
+                        "store: not a credmon store (an SQLite database of "
+                        "other tables): give a new file or a credmon store");
         goto fail;
     }
     if (v > CM_STORE_VERSION) {

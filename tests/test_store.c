@@ -146,6 +146,35 @@ static void test_refuses_newer(void **state)
     assert_non_null(strstr(d.msg, "schema version 99 is newer"));
 }
 
+/* Another program's SQLite database (version 0 with tables) is not
+ * migrated into a store: refused, left as it was. */
+static void test_refuses_foreign(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t"
+                                      " VALUES (1)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    cm_store *s = (cm_store *)&s;
+    cm_diag d;
+    cm_diag_clear(&d);
+    assert_int_equal(cm_store_new(f->path, &s, &d), CM_ERR_STORE);
+    assert_null(s);
+    assert_string_equal(d.file, f->path);
+    assert_non_null(strstr(d.msg, "not a credmon store"));
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM"
+                                            " sqlite_schema", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "t");
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 static void test_refuses_non_sqlite(void **state)
 {
     fixture *f = *state;
@@ -360,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_new_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_non_sqlite, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys_enforced, setup,
