@@ -18,8 +18,8 @@
  * row whose unit is NULL is the region's own value, so that one scan of
  * the records gives both; there an element that a unit row gives as NULL
  * is not stored for the unit (an element of the region's alone, such as
- * a running total the units do not need). One scan of a 10-million-row table can give
- * several elements. It may use the bound parameters :start and :end
+ * a running total the units do not need). One scan of a 10-million-row
+ * table can give several elements. It may use the bound parameters :start and :end
  * (first and last day of the months being derived, 'YYYY-MM-DD'), :from
  * and :to ('YYYY-MM'), and the domain functions of domain.h; those months
  * are the run's, or one window of them (CM_DERIVE_WINDOW). Results

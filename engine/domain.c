@@ -121,13 +121,12 @@ static int all_digits(const char *s, size_t n)
 }
 
 /* 1 if s[0..n) has the shape of a citizen ID: 18 characters (17 digits and
- * a digit or X/x) or the 15 digits of the first generation (GB 11643-1989).
- * The shape, not the check: a mistyped ID is still personal data. */
-/* An ID starts with its GB/T 2260 region, whose first digit is 1-8, and
- * an 18-character one has its birth year in chars 7-10. A company's code
- * of the same shape starts with 9 (registered with 市场监管) or rarely has
- * a year there: it is public and the office must see it to correct it.
- * Neither check digit is asked for, so a mistyped ID is still masked. */
+ * a digit or X/x) or the 15 digits of the first generation (GB 11643-1989),
+ * starting with a GB/T 2260 region (first digit 1-8), an 18-character one
+ * with its birth year in chars 7-10. A company's code of that shape starts
+ * with 9 (registered with 市场监管) or rarely has a year there: it is public
+ * and the office must see it to correct it. The shape, not the check: a
+ * mistyped ID is still personal data. */
 static int looks_like_id(const char *s, size_t n)
 {
     if (n != 15 && n != 18)

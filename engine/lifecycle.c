@@ -361,9 +361,6 @@ static cm_error add_row(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
     return CM_OK;
 }
 
-/* Appends the problems open in the previous period's run and absent from
- * this month's rows, in the order their first finding was recorded (which
- * is the indicators' definition order, close to the problems' own). */
 /* Does this month's report show problem pid passing somewhere? Absent
  * from the findings is not enough: its indicators may have no value. */
 static int passes_now(const cm_report *r, const char *pid)
@@ -374,6 +371,11 @@ static int passes_now(const cm_report *r, const char *pid)
             return 1;
     return 0;
 }
+
+/* Appends the problems open in the previous period's run, absent from
+ * this month's rows and passing now (passes_now), in the order their
+ * first finding was recorded (which is the indicators' definition order,
+ * close to the problems' own). */
 
 static cm_error add_resolved(lc_ctx *c, cm_lifecycle *lc, size_t *cap,
                              const cm_report *r, const char *now, cm_diag *d)
