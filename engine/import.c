@@ -747,14 +747,14 @@ static cm_error row_assignment(importer *im, const cm_csv_row *row,
                     "2019年6月底, 2020年3月31日前, 长期坚持 or 立即");
     /* the pattern lets 2019年2月30日 and 0000年 through: a date must be
      * one, in the years credit data has */
-    if (deadline[0] >= '0' && deadline[0] <= '9' &&
-        (atoi(deadline) < 1949 || atoi(deadline) > 2100 ||
-         cm_lifecycle_due(deadline) == CM_DAY_INVALID))
-        return fail(im, d, CM_ERR_FIELD, row->line, "deadline",
-                    "'%s': %s", deadline,
-                    atoi(deadline) < 1949 || atoi(deadline) > 2100
-                        ? "a year from 1949 to 2100"
-                        : "no such day in that month");
+    if (deadline[0] >= '0' && deadline[0] <= '9') {
+        int year = atoi(deadline), bad_year = year < 1949 || year > 2100;
+        if (bad_year || cm_lifecycle_due(deadline) == CM_DAY_INVALID)
+            return fail(im, d, CM_ERR_FIELD, row->line, "deadline",
+                        "'%s': %s", deadline,
+                        bad_year ? "a year from 1949 to 2100"
+                                 : "no such day in that month");
+    }
     static const int key[] = {0, 1};
     if ((e = check_dup(im, row, key, 2, "region and problem", d)))
         return e;
